@@ -1,0 +1,167 @@
+package io.spilo.cli;
+
+import io.spilo.api.ApiException;
+import io.spilo.api.RestApi;
+import io.spilo.config.ConfigException;
+import io.spilo.config.ConfigLoader;
+import io.spilo.config.SpiloConfig;
+import io.spilo.config.TimingSettings;
+import io.spilo.dcs.ClusterView;
+import io.spilo.dcs.DcsException;
+import io.spilo.dcs.DynamicConfig;
+import io.spilo.dcs.etcd.EtcdDcs;
+import io.spilo.ha.HaLoop;
+import io.spilo.postgres.PostgresInstance;
+import io.spilo.process.ProcessRunner;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "agent", description = "Run the Spilo agent (the governor) for one PostgreSQL node.")
+final class AgentCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentCommand.class);
+    private static final List<String> REQUIRED_PROGRAMS = List.of("postgres", "pg_ctl", "initdb", "pg_basebackup");
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+            description = "Patroni-style YAML configuration (etcd3 store)")
+    Path configFile;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        SpiloConfig config;
+        try {
+            config = ConfigLoader.load(configFile, System.getenv());
+        } catch (ConfigException e) {
+            err.println("spilo: configuration error: " + e.getMessage());
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+        TimingSettings bootstrapTiming;
+        try {
+            bootstrapTiming = new DynamicConfig(config.bootstrap().dcs(), 0).timing().validated("bootstrap.dcs.");
+        } catch (ConfigException e) {
+            err.println("spilo: configuration error: " + e.getMessage());
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+        for (String key : config.unsupportedKeys()) {
+            LOG.warn("configuration key {} is not supported by Spilo yet and is ignored", key);
+        }
+        for (String program : REQUIRED_PROGRAMS) {
+            Path path = config.postgres().program(program);
+            if (!Files.isExecutable(path)) {
+                err.println("spilo: PostgreSQL program not found: " + path + "; set postgresql.bin_dir to the directory"
+                        + " that holds pg_ctl (for example /usr/lib/postgresql/15/bin), or install PostgreSQL"
+                        + " (apt-get install postgresql)");
+                err.flush();
+                return ExitCodes.FAILURE;
+            }
+        }
+        ProcessRunner runner = new ProcessRunner(config.postgres().osUser());
+        if (runner.switchesUser() && !userExists(config.postgres().osUser())) {
+            err.println("spilo: the agent runs as root, but the OS user '" + config.postgres().osUser()
+                    + "' that must run PostgreSQL does not exist; create it (useradd --system "
+                    + config.postgres().osUser() + ") or set postgresql.os_user");
+            err.flush();
+            return ExitCodes.FAILURE;
+        }
+
+        HaLoop[] loop = new HaLoop[1];
+        RestApi api;
+        try {
+            api = RestApi.bind(config.restApi().listen(), () -> loop[0].status(), System::nanoTime);
+        } catch (ApiException e) {
+            err.println("spilo: " + e.getMessage());
+            err.flush();
+            return ExitCodes.FAILURE;
+        }
+        Duration etcdTimeout = Duration.ofSeconds(Math.max(1, Math.min(bootstrapTiming.retryTimeoutSeconds(), 3)));
+        EtcdDcs dcs = new EtcdDcs(config.etcd(), config.clusterPrefix(), config.name(), etcdTimeout);
+        try {
+            ClusterView view = firstRead(dcs, Duration.ofSeconds(bootstrapTiming.retryTimeoutSeconds()));
+            LOG.info("connected to etcd at {}; cluster '{}' {}", String.join(",", config.etcd().endpoints()),
+                    config.scope(), view.initialize().isPresent() ? "exists" : "is new");
+        } catch (DcsException e) {
+            err.println("spilo: cannot reach etcd at " + String.join(",", config.etcd().endpoints()) + ": "
+                    + rootMessage(e) + "; start etcd or correct etcd3.hosts");
+            err.flush();
+            api.close();
+            dcs.close();
+            return ExitCodes.FAILURE;
+        }
+
+        PostgresInstance postgres = new PostgresInstance(config.postgres(), config.name(), runner);
+        loop[0] = new HaLoop(config, dcs, postgres, System::nanoTime, Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping the agent; PostgreSQL keeps running and the next agent adopts it");
+            try {
+                loop[0].stop(Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            api.close();
+            postgres.close();
+            dcs.close();
+            stopped.countDown();
+        }, "shutdown"));
+        loop[0].start();
+        api.start();
+        LOG.info("agent {} of cluster {} running; REST API on {}", config.name(), config.scope(), config.restApi().listen());
+        stopped.await();
+        return ExitCodes.OK;
+    }
+
+    /** Reads the cluster once, retrying until {@code patience} has passed: etcd may be starting too. */
+    private static ClusterView firstRead(EtcdDcs dcs, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            try {
+                return dcs.read();
+            } catch (DcsException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable current = error;
+        while (current.getCause() != null && current.getCause() != current) {
+            current = current.getCause();
+        }
+        String message = current.getMessage();
+        return message == null || message.isBlank() ? error.getMessage() : message;
+    }
+
+    private static boolean userExists(String name) {
+        try {
+            Path.of("/").getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(name);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.spilo.cli;
+
+import io.spilo.ha.HaLoop;
+import picocli.CommandLine.Command;
+
+@Command(name = "spilo", mixinStandardHelpOptions = true, versionProvider = SpiloCommand.Version.class,
+        description = "Highly available PostgreSQL: agent and tools.",
+        subcommands = {AgentCommand.class, VersionCommand.class})
+public final class SpiloCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+    }
+
+    static final class Version implements picocli.CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"spilo " + HaLoop.VERSION};
+        }
+    }
+}

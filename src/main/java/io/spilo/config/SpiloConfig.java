@@ -1,0 +1,57 @@
+package io.spilo.config;
+
+import java.util.List;
+import java.util.Map;
+
+/** One agent's whole configuration, as read from a Patroni-style YAML file plus environment overrides. */
+public record SpiloConfig(
+        String scope,
+        String namespace,
+        String name,
+        RestApiConfig restApi,
+        EtcdConfig etcd,
+        BootstrapConfig bootstrap,
+        PostgresConfig postgres,
+        Tags tags,
+        List<String> unsupportedKeys) {
+    public SpiloConfig {
+        unsupportedKeys = List.copyOf(unsupportedKeys);
+    }
+
+    /** The etcd prefix of this cluster, {@code /<namespace>/<scope>/}. */
+    public String clusterPrefix() {
+        return namespace + scope + "/";
+    }
+
+    /** Member tags as Patroni documents them; values are kept as written for the member key. */
+    public record Tags(Map<String, Object> values) {
+        public Tags {
+            values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+        }
+
+        public boolean noFailover() {
+            return isTrue(values.get("nofailover"));
+        }
+
+        public boolean noLoadBalance() {
+            return isTrue(values.get("noloadbalance"));
+        }
+
+        public boolean noSync() {
+            return isTrue(values.get("nosync"));
+        }
+
+        /** Patroni's failover_priority: 0 or less means never promoted; default 1. */
+        public int failoverPriority() {
+            Object value = values.get("failover_priority");
+            if (value instanceof Number number) {
+                return number.intValue();
+            }
+            return noFailover() ? 0 : 1;
+        }
+
+        private static boolean isTrue(Object value) {
+            return Boolean.TRUE.equals(value) || "true".equalsIgnoreCase(String.valueOf(value));
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.spilo.config;
+
+/**
+ * The three timings that keep a primary from outliving its lease (DESIGN §4 invariant 1): a leader
+ * that cannot renew within {@code retryTimeout} demotes, and must have done so before the lease
+ * ({@code ttl}) can expire, allowing for one full loop and the retry itself.
+ */
+public record TimingSettings(int ttlSeconds, int loopWaitSeconds, int retryTimeoutSeconds) {
+    public static final TimingSettings PATRONI_DEFAULTS = new TimingSettings(30, 10, 10);
+
+    /** Throws when the settings break {@code loop_wait + 2 * retry_timeout <= ttl} or are not positive. */
+    public TimingSettings validated(String path) {
+        if (ttlSeconds < 2) {
+            throw new ConfigException(path + "ttl: " + ttlSeconds + " is too small (at least 2 seconds)");
+        }
+        if (loopWaitSeconds < 1) {
+            throw new ConfigException(path + "loop_wait: " + loopWaitSeconds + " must be at least 1 second");
+        }
+        if (retryTimeoutSeconds < 1) {
+            throw new ConfigException(path + "retry_timeout: " + retryTimeoutSeconds + " must be at least 1 second");
+        }
+        if (loopWaitSeconds + 2 * retryTimeoutSeconds > ttlSeconds) {
+            throw new ConfigException(path + "ttl: loop_wait + 2 * retry_timeout must not exceed ttl, but "
+                    + loopWaitSeconds + " + 2 * " + retryTimeoutSeconds + " > " + ttlSeconds
+                    + "; raise ttl or lower loop_wait/retry_timeout");
+        }
+        return this;
+    }
+}

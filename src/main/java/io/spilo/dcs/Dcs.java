@@ -1,0 +1,60 @@
+package io.spilo.dcs;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/**
+ * The distributed configuration store as the agent sees it. Every call is bounded by a timeout
+ * and throws {@link DcsException} when the store cannot answer; a lost compare-and-set is a
+ * normal {@code false}, not an exception.
+ */
+public interface Dcs extends AutoCloseable {
+    /** Reads everything under the cluster prefix at one revision. */
+    ClusterView read();
+
+    /** Renews this agent's lease once, granting a new one if it expired. */
+    LeaseState renewLease(int ttlSeconds);
+
+    /** Writes {@code members/<name>} on the agent's lease. */
+    void touchMember(ObjectNode memberData);
+
+    /** Creates the leader key on the agent's lease if no leader key exists. True when this agent won. */
+    boolean attemptToAcquireLeader();
+
+    /**
+     * Makes sure the leader key, which names this agent at {@code current.modRevision()}, lives on
+     * the agent's current lease (after an agent restart or a lease renewal it may not).
+     * False when the key changed meanwhile.
+     */
+    boolean reattachLeader(Leader current);
+
+    /** Deletes the leader key if it still names this agent. */
+    boolean deleteLeader();
+
+    /** Creates {@code initialize} with {@code value} if absent. True when this agent won the race. */
+    boolean createInitialize(String value);
+
+    /** Replaces {@code initialize} if it holds {@code expected}. */
+    boolean replaceInitialize(String expected, String value);
+
+    /** Deletes {@code initialize} if it still holds {@code expected} (an abandoned bootstrap). */
+    boolean cancelInitialize(String expected);
+
+    /** Writes {@code config} if absent. */
+    boolean createConfig(ObjectNode config);
+
+    /** Writes {@code status} with the leader's WAL position. */
+    void writeStatus(long optime);
+
+    /** Replaces {@code history}. */
+    void writeHistory(List<HistoryEntry> history);
+
+    /** Calls {@code onChange} (from a store thread: it must not block) whenever a key under the prefix changes. */
+    void watch(Runnable onChange);
+
+    /** Revokes the lease, so member and leader keys disappear at once. Best effort. */
+    void releaseLease();
+
+    @Override
+    void close();
+}

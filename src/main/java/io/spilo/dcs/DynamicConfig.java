@@ -1,0 +1,83 @@
+package io.spilo.dcs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spilo.config.ConfigException;
+import io.spilo.config.TimingSettings;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The cluster-wide configuration of the {@code config} key. The JSON is kept whole so that keys
+ * Spilo does not interpret survive a round trip; the typed accessors read it with Patroni's defaults.
+ */
+public record DynamicConfig(ObjectNode json, long modRevision) {
+    public static final long DEFAULT_MAXIMUM_LAG_ON_FAILOVER = 1_048_576;
+
+    public DynamicConfig {
+        json = json.deepCopy();
+    }
+
+    public static DynamicConfig empty() {
+        return new DynamicConfig(JsonNodeFactory.instance.objectNode(), 0);
+    }
+
+    @Override
+    public ObjectNode json() {
+        return json.deepCopy();
+    }
+
+    /** The timing triple, validated; invalid stored values fall back to Patroni's defaults with the reason. */
+    public TimingSettings timing() {
+        TimingSettings defaults = TimingSettings.PATRONI_DEFAULTS;
+        return new TimingSettings(
+                integer("ttl", defaults.ttlSeconds()),
+                integer("loop_wait", defaults.loopWaitSeconds()),
+                integer("retry_timeout", defaults.retryTimeoutSeconds()));
+    }
+
+    /** Throws a ConfigException naming {@code path} when the stored values cannot be used. */
+    public DynamicConfig validated(String path) {
+        timing().validated(path);
+        return this;
+    }
+
+    public long maximumLagOnFailover() {
+        return json.path("maximum_lag_on_failover").asLong(DEFAULT_MAXIMUM_LAG_ON_FAILOVER);
+    }
+
+    public boolean usePgRewind() {
+        return json.path("postgresql").path("use_pg_rewind").asBoolean(true);
+    }
+
+    public boolean useSlots() {
+        return json.path("postgresql").path("use_slots").asBoolean(true);
+    }
+
+    public boolean paused() {
+        return json.path("pause").asBoolean(false);
+    }
+
+    public Map<String, String> postgresParameters() {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        json.path("postgresql").path("parameters").fields()
+                .forEachRemaining(field -> parameters.put(field.getKey(), field.getValue().asText()));
+        return parameters;
+    }
+
+    private int integer(String key, int defaultValue) {
+        JsonNode node = json.get(key);
+        if (node == null || node.isNull()) {
+            return defaultValue;
+        }
+        if (node.canConvertToInt()) {
+            return node.asInt();
+        }
+        try {
+            return Integer.parseInt(node.asText().strip());
+        } catch (NumberFormatException e) {
+            throw new ConfigException("config." + key + ": '" + node.asText() + "' is not a whole number");
+        }
+    }
+}

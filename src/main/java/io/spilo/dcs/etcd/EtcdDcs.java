@@ -1,0 +1,344 @@
+package io.spilo.dcs.etcd;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.spilo.config.EtcdConfig;
+import io.spilo.dcs.ClusterView;
+import io.spilo.dcs.Dcs;
+import io.spilo.dcs.DcsException;
+import io.spilo.dcs.DynamicConfig;
+import io.spilo.dcs.HistoryEntry;
+import io.spilo.dcs.Leader;
+import io.spilo.dcs.LeaseState;
+import io.spilo.dcs.Member;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Dcs} over etcd v3 with jetcd. Keys follow Patroni's layout under {@code <namespace><scope>/}.
+ * One lease per agent carries its member key and, while it leads, the leader key. The lease is
+ * renewed with one {@code keepAliveOnce} per cycle, never by a background stream, so a stalled
+ * agent loses its keys exactly when its lease runs out.
+ */
+public final class EtcdDcs implements Dcs {
+    private static final Logger LOG = LoggerFactory.getLogger(EtcdDcs.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Client client;
+    private final String endpoints;
+    private final String prefix;
+    private final String memberName;
+    private final Duration timeout;
+    private final LongSupplier nanoClock;
+    private volatile long leaseId;
+    private volatile Watch.Watcher watcher;
+
+    public EtcdDcs(EtcdConfig config, String clusterPrefix, String memberName, Duration timeout) {
+        this(config, clusterPrefix, memberName, timeout, System::nanoTime);
+    }
+
+    EtcdDcs(EtcdConfig config, String clusterPrefix, String memberName, Duration timeout, LongSupplier nanoClock) {
+        ClientBuilder builder = Client.builder()
+                .endpoints(config.endpoints().toArray(String[]::new))
+                .connectTimeout(timeout)
+                .retryMaxDuration(timeout)
+                .waitForReady(false);
+        config.authentication().ifPresent(credentials -> builder
+                .user(bytes(credentials.username()))
+                .password(bytes(credentials.password())));
+        this.client = builder.build();
+        this.endpoints = String.join(",", config.endpoints());
+        this.prefix = clusterPrefix;
+        this.memberName = memberName;
+        this.timeout = timeout;
+        this.nanoClock = nanoClock;
+    }
+
+    @Override
+    public ClusterView read() {
+        GetResponse response = await("read " + prefix,
+                client.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build()));
+        Optional<String> initialize = Optional.empty();
+        Optional<Leader> leader = Optional.empty();
+        List<Member> members = new ArrayList<>();
+        DynamicConfig config = DynamicConfig.empty();
+        boolean configPresent = false;
+        long optime = 0;
+        List<HistoryEntry> history = new ArrayList<>();
+        for (KeyValue keyValue : response.getKvs()) {
+            String key = keyValue.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length());
+            String value = keyValue.getValue().toString(StandardCharsets.UTF_8);
+            switch (key) {
+                case "initialize" -> initialize = Optional.of(value);
+                case "leader" -> leader = Optional.of(new Leader(value, keyValue.getLease(), keyValue.getModRevision()));
+                case "config" -> {
+                    JsonNode json = parse(key, value);
+                    if (json instanceof ObjectNode object) {
+                        config = new DynamicConfig(object, keyValue.getModRevision());
+                        configPresent = true;
+                    }
+                }
+                case "status" -> optime = parse(key, value).path("optime").asLong(0);
+                case "optime/leader" -> optime = Math.max(optime, parseLong(value));
+                case "history" -> parse(key, value).forEach(entry -> history.add(HistoryEntry.fromJson(entry)));
+                default -> {
+                    if (key.startsWith("members/")) {
+                        members.add(Member.fromJson(key.substring("members/".length()), parse(key, value)));
+                    }
+                }
+            }
+        }
+        return new ClusterView(initialize, leader, members, config, configPresent, optime, history,
+                response.getHeader().getRevision());
+    }
+
+    @Override
+    public LeaseState renewLease(int ttlSeconds) {
+        long sentAt = nanoClock.getAsLong();
+        long current = leaseId;
+        if (current != 0) {
+            try {
+                LeaseKeepAliveResponse response = await("renew lease", client.getLeaseClient().keepAliveOnce(current));
+                if (response.getTTL() > 0) {
+                    return new LeaseState(current, sentAt, false);
+                }
+            } catch (DcsException e) {
+                if (!isLeaseNotFound(e)) {
+                    throw e;
+                }
+            }
+            LOG.warn("lease {} expired; granting a new one (member and leader keys on it are gone)", Long.toHexString(current));
+        }
+        sentAt = nanoClock.getAsLong();
+        long granted = await("grant lease", client.getLeaseClient().grant(ttlSeconds)).getID();
+        leaseId = granted;
+        return new LeaseState(granted, sentAt, current != 0);
+    }
+
+    @Override
+    public void touchMember(ObjectNode memberData) {
+        requireLease();
+        await("write member key", client.getKVClient().put(key("members/" + memberName), bytes(memberData.toString()),
+                PutOption.builder().withLeaseId(leaseId).build()));
+    }
+
+    @Override
+    public boolean attemptToAcquireLeader() {
+        requireLease();
+        ByteSequence leaderKey = key("leader");
+        TxnResponse response = await("acquire leader key", client.getKVClient().txn()
+                .If(new Cmp(leaderKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+                .Then(Op.put(leaderKey, bytes(memberName), PutOption.builder().withLeaseId(leaseId).build()))
+                .commit());
+        return response.isSucceeded();
+    }
+
+    @Override
+    public boolean reattachLeader(Leader current) {
+        requireLease();
+        if (current.leaseId() == leaseId) {
+            return true;
+        }
+        ByteSequence leaderKey = key("leader");
+        TxnResponse response = await("move leader key to the current lease", client.getKVClient().txn()
+                .If(new Cmp(leaderKey, Cmp.Op.EQUAL, CmpTarget.modRevision(current.modRevision())),
+                        new Cmp(leaderKey, Cmp.Op.EQUAL, CmpTarget.value(bytes(memberName))))
+                .Then(Op.put(leaderKey, bytes(memberName), PutOption.builder().withLeaseId(leaseId).build()))
+                .commit());
+        return response.isSucceeded();
+    }
+
+    @Override
+    public boolean deleteLeader() {
+        ByteSequence leaderKey = key("leader");
+        TxnResponse response = await("delete leader key", client.getKVClient().txn()
+                .If(new Cmp(leaderKey, Cmp.Op.EQUAL, CmpTarget.value(bytes(memberName))))
+                .Then(Op.delete(leaderKey, DeleteOption.DEFAULT))
+                .commit());
+        return response.isSucceeded();
+    }
+
+    @Override
+    public boolean createInitialize(String value) {
+        return createIfAbsent("initialize", value);
+    }
+
+    @Override
+    public boolean replaceInitialize(String expected, String value) {
+        ByteSequence initializeKey = key("initialize");
+        return await("write initialize key", client.getKVClient().txn()
+                .If(new Cmp(initializeKey, Cmp.Op.EQUAL, CmpTarget.value(bytes(expected))))
+                .Then(Op.put(initializeKey, bytes(value), PutOption.DEFAULT))
+                .commit()).isSucceeded();
+    }
+
+    @Override
+    public boolean cancelInitialize(String expected) {
+        ByteSequence initializeKey = key("initialize");
+        return await("delete initialize key", client.getKVClient().txn()
+                .If(new Cmp(initializeKey, Cmp.Op.EQUAL, CmpTarget.value(bytes(expected))))
+                .Then(Op.delete(initializeKey, DeleteOption.DEFAULT))
+                .commit()).isSucceeded();
+    }
+
+    @Override
+    public boolean createConfig(ObjectNode config) {
+        return createIfAbsent("config", config.toString());
+    }
+
+    @Override
+    public void writeStatus(long optime) {
+        ObjectNode status = JSON.createObjectNode().put("optime", optime);
+        await("write status key", client.getKVClient().put(key("status"), bytes(status.toString())));
+    }
+
+    @Override
+    public void writeHistory(List<HistoryEntry> history) {
+        ArrayNode array = JSON.createArrayNode();
+        history.forEach(entry -> array.add(entry.toJson()));
+        await("write history key", client.getKVClient().put(key("history"), bytes(array.toString())));
+    }
+
+    @Override
+    public void watch(Runnable onChange) {
+        WatchOption option = WatchOption.builder().isPrefix(true).build();
+        watcher = client.getWatchClient().watch(bytes(prefix), option, Watch.listener(
+                response -> {
+                    if (response.getEvents().stream().anyMatch(this::mattersToDecisions)) {
+                        onChange.run();
+                    }
+                },
+                error -> {
+                    LOG.debug("etcd watch interrupted ({}); the agent reads the whole prefix each cycle", error.toString());
+                    onChange.run();
+                }));
+    }
+
+    /**
+     * Members rewrite their keys whenever their WAL position moves; waking every agent for each of
+     * those would turn write load into a storm of cycles. A member joining or leaving, and every
+     * change of the other keys (leader, config, initialize, ...), does matter.
+     */
+    private boolean mattersToDecisions(io.etcd.jetcd.watch.WatchEvent event) {
+        String key = event.getKeyValue().getKey().toString(StandardCharsets.UTF_8).substring(prefix.length());
+        if (event.getEventType() != io.etcd.jetcd.watch.WatchEvent.EventType.PUT) {
+            return true;
+        }
+        if (key.startsWith("members/")) {
+            return event.getKeyValue().getVersion() == 1;
+        }
+        return !key.equals("status") && !key.equals("history");
+    }
+
+    @Override
+    public void releaseLease() {
+        long current = leaseId;
+        if (current == 0) {
+            return;
+        }
+        try {
+            await("revoke lease", client.getLeaseClient().revoke(current));
+            leaseId = 0;
+        } catch (DcsException e) {
+            LOG.warn("could not revoke lease {}: {}", Long.toHexString(current), e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        Watch.Watcher current = watcher;
+        if (current != null) {
+            current.close();
+        }
+        client.close();
+    }
+
+    private boolean createIfAbsent(String name, String value) {
+        ByteSequence target = key(name);
+        return await("create " + name + " key", client.getKVClient().txn()
+                .If(new Cmp(target, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+                .Then(Op.put(target, bytes(value), PutOption.DEFAULT))
+                .commit()).isSucceeded();
+    }
+
+    private void requireLease() {
+        if (leaseId == 0) {
+            throw new DcsException("no etcd lease yet: renewLease must succeed first");
+        }
+    }
+
+    private <T> T await(String what, CompletableFuture<T> future) {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new DcsException("etcd at " + endpoints + " did not answer '" + what + "' within "
+                    + timeout.toMillis() + " ms; check that etcd is running and reachable (etcd3.hosts)", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new DcsException("etcd at " + endpoints + " failed '" + what + "': " + cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            future.cancel(true);
+            throw new DcsException("interrupted during '" + what + "'", e);
+        }
+    }
+
+    private static boolean isLeaseNotFound(DcsException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains("lease not found") || message.contains("requested lease not found");
+    }
+
+    private ByteSequence key(String name) {
+        return bytes(prefix + name);
+    }
+
+    private static ByteSequence bytes(String text) {
+        return ByteSequence.from(text, StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode parse(String key, String value) {
+        try {
+            return JSON.readTree(value);
+        } catch (JsonProcessingException e) {
+            LOG.warn("etcd key {} holds malformed JSON, ignored: {}", key, e.getOriginalMessage());
+            return JSON.createObjectNode();
+        }
+    }
+
+    private static long parseLong(String value) {
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,446 @@
+package io.spilo.ha;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spilo.config.SpiloConfig;
+import io.spilo.config.TimingSettings;
+import io.spilo.dcs.ClusterView;
+import io.spilo.dcs.Dcs;
+import io.spilo.dcs.DcsException;
+import io.spilo.dcs.DynamicConfig;
+import io.spilo.dcs.HistoryEntry;
+import io.spilo.dcs.Leader;
+import io.spilo.dcs.LeaseState;
+import io.spilo.dcs.Member;
+import io.spilo.postgres.LocalState;
+import io.spilo.postgres.Postgres;
+import io.spilo.postgres.PostgresException;
+import io.spilo.postgres.RunState;
+import io.spilo.postgres.Upstream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's one stateful thread: each cycle it reads the cluster and the local PostgreSQL,
+ * asks {@link HaRules#decide} what to do, does it, publishes its member key and a
+ * {@link NodeStatus}. Store watch callbacks only call {@link #wakeUp()}.
+ */
+public final class HaLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(HaLoop.class);
+    public static final String VERSION = "0.1.0";
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** A slot whose member is gone is kept this long (Patroni's member_slots_ttl default). */
+    private static final long DEFAULT_SLOT_GRACE_SECONDS = 30 * 60;
+    private static final Duration CLONE_TIMEOUT = Duration.ofHours(6);
+
+    private final SpiloConfig config;
+    private final Dcs dcs;
+    private final Postgres postgres;
+    private final LongSupplier nanoClock;
+    private final Clock wallClock;
+    private final Semaphore wakeUps = new Semaphore(0);
+    private final AtomicReference<NodeStatus> status = new AtomicReference<>();
+    private volatile boolean running;
+    private Thread thread;
+
+    // Owned by the loop thread only.
+    private OptionalLong leadershipConfirmedAt = OptionalLong.empty();
+    private long dcsLastSeenEpochSeconds;
+    private String lastDescription = "";
+    private String memberState = "stopped";
+    private ObjectNode lastMemberData;
+    private long lastPublishedOptime = -1;
+    private long lastLeaseId;
+    private Map<String, Long> unwantedSlotsSince = new HashMap<>();
+    private boolean storeReachable = true;
+
+    public HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, LongSupplier nanoClock, Clock wallClock) {
+        this.config = config;
+        this.dcs = dcs;
+        this.postgres = postgres;
+        this.nanoClock = nanoClock;
+        this.wallClock = wallClock;
+    }
+
+    public NodeStatus status() {
+        return status.get();
+    }
+
+    /** Runs the next cycle now instead of after loop_wait. Safe from any thread; never blocks. */
+    public void wakeUp() {
+        if (wakeUps.availablePermits() == 0) {
+            wakeUps.release();
+        }
+    }
+
+    public synchronized void start() {
+        running = true;
+        publish(Optional.empty(), postgres.state(), settingsFor(bootstrapConfig()), "starting");
+        dcs.watch(this::wakeUp);
+        thread = new Thread(this::run, "ha-loop");
+        thread.start();
+    }
+
+    /** Stops the loop after its current cycle. PostgreSQL is left running. */
+    public void stop(Duration timeout) throws InterruptedException {
+        running = false;
+        wakeUp();
+        Thread current = thread;
+        if (current != null) {
+            current.join(timeout.toMillis());
+        }
+    }
+
+    private void run() {
+        while (running) {
+            int loopWait = effectiveTiming().loopWaitSeconds();
+            try {
+                runCycle();
+            } catch (RuntimeException e) {
+                LOG.error("HA cycle failed unexpectedly; retrying next cycle", e);
+            }
+            try {
+                // While the store is unreachable, retry every second rather than every loop_wait.
+                int waitSeconds = storeReachable ? loopWait : 1;
+                if (wakeUps.tryAcquire(waitSeconds, TimeUnit.SECONDS)) {
+                    wakeUps.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** One read–decide–act–publish cycle. Package-private so tests can drive cycles one at a time. */
+    void runCycle() {
+        long now = nanoClock.getAsLong();
+        Optional<ClusterView> view = Optional.empty();
+        Optional<LeaseState> lease = Optional.empty();
+        try {
+            ClusterView read = dcs.read();
+            lease = Optional.of(dcs.renewLease(timingOf(read).ttlSeconds()));
+            view = Optional.of(read);
+            dcsLastSeenEpochSeconds = wallClock.instant().getEpochSecond();
+            if (!storeReachable) {
+                LOG.info("etcd answers again");
+            }
+            storeReachable = true;
+        } catch (DcsException e) {
+            if (storeReachable) {
+                LOG.warn("etcd unreachable: {}", e.getMessage());
+            }
+            storeReachable = false;
+        }
+        if (lease.isPresent() && lease.get().leaseId() != lastLeaseId) {
+            lastLeaseId = lease.get().leaseId();
+            lastMemberData = null;
+        }
+        DynamicConfig dynamic = view.filter(ClusterView::configPresent).map(ClusterView::config).orElseGet(this::bootstrapConfig);
+        HaSettings settings = settingsFor(dynamic);
+        LocalState local = postgres.state();
+        if (lease.isEmpty() || view.map(current -> !current.isLeader(config.name())).orElse(false)) {
+            if (view.isPresent()) {
+                leadershipConfirmedAt = OptionalLong.empty();
+            }
+        }
+        Decision decision = HaRules.decide(view, local, settings, leadershipConfirmedAt, now);
+        if (!decision.description().equals(lastDescription)) {
+            LOG.info("{}", decision.description());
+            lastDescription = decision.description();
+        }
+        String outcome = decision.description();
+        try {
+            execute(decision, view, lease, dynamic, local);
+        } catch (PostgresException | DcsException e) {
+            outcome = decision.description() + " failed: " + e.getMessage();
+            LOG.error("{}", outcome);
+        }
+        LocalState after = postgres.state();
+        memberState = stateName(after, memberState);
+        if (view.isPresent() && lease.isPresent()) {
+            publishToStore(after, settings);
+        }
+        publish(view, after, settings, outcome);
+    }
+
+    private void execute(Decision decision, Optional<ClusterView> view, Optional<LeaseState> lease,
+            DynamicConfig dynamic, LocalState local) {
+        Map<String, String> parameters = dynamic.postgresParameters();
+        Duration startTimeout = Duration.ofSeconds(config.postgres().startTimeoutSeconds());
+        if (decision instanceof Decision.Bootstrap) {
+            bootstrap(lease.orElseThrow(), parameters, startTimeout);
+        } else if (decision instanceof Decision.ClaimCluster claim) {
+            if (dcs.createInitialize(claim.systemIdentifier())) {
+                dcs.createConfig(config.bootstrap().dcs());
+                wakeUp();
+            }
+        } else if (decision instanceof Decision.CloneFromLeader clone) {
+            memberState = "creating replica";
+            publish(view, local, settingsFor(dynamic), decision.description());
+            postgres.cloneFrom(clone.upstream(), CLONE_TIMEOUT);
+            postgres.writeConfiguration(true, Optional.of(clone.upstream()), parameters);
+            memberState = "starting";
+            postgres.start(startTimeout);
+        } else if (decision instanceof Decision.StartAsReplica start) {
+            memberState = "starting";
+            postgres.writeConfiguration(true, start.upstream(), parameters);
+            postgres.start(startTimeout);
+        } else if (decision instanceof Decision.FollowLeader follow) {
+            postgres.writeConfiguration(true, Optional.of(follow.upstream()), parameters);
+            postgres.reload();
+        } else if (decision instanceof Decision.HoldLeadership hold) {
+            confirmLeadership(hold.leader(), lease.orElseThrow());
+            if (leadershipConfirmedAt.isPresent()) {
+                maintainPrimary(view.orElseThrow(), local, dynamic);
+            }
+        } else if (decision instanceof Decision.PromoteHeldLeadership promote) {
+            confirmLeadership(promote.leader(), lease.orElseThrow());
+            if (leadershipConfirmedAt.isPresent()) {
+                promote(view.orElseThrow(), local, parameters);
+            }
+        } else if (decision instanceof Decision.StartAsLeader start) {
+            confirmLeadership(start.leader(), lease.orElseThrow());
+            if (leadershipConfirmedAt.isPresent()) {
+                memberState = "starting";
+                postgres.writeConfiguration(false, Optional.empty(), parameters);
+                postgres.start(startTimeout);
+            }
+        } else if (decision instanceof Decision.AcquireLeadership) {
+            if (dcs.attemptToAcquireLeader()) {
+                leadershipConfirmedAt = OptionalLong.of(lease.orElseThrow().renewedAtNanos());
+                LOG.info("acquired the leader key");
+                if (local.inRecovery()) {
+                    promote(view.orElseThrow(), local, parameters);
+                }
+            } else {
+                LOG.info("another member acquired the leader key first");
+            }
+            wakeUp();
+        } else if (decision instanceof Decision.Demote demote) {
+            leadershipConfirmedAt = OptionalLong.empty();
+            postgres.stop(startTimeout);
+            postgres.writeConfiguration(true, demote.upstream(), parameters);
+            memberState = "starting";
+            postgres.start(startTimeout);
+        } else if (!(decision instanceof Decision.Wait)) {
+            throw new IllegalStateException("no executor for " + decision);
+        }
+    }
+
+    private void bootstrap(LeaseState lease, Map<String, String> parameters, Duration startTimeout) {
+        if (!dcs.createInitialize("")) {
+            LOG.info("another member is bootstrapping the cluster");
+            return;
+        }
+        memberState = "initializing new cluster";
+        try {
+            postgres.initialize(config.bootstrap().initdbOptions());
+            postgres.writeConfiguration(false, Optional.empty(), parameters);
+            postgres.start(startTimeout);
+            postgres.ensureReplicationRole();
+            if (!dcs.attemptToAcquireLeader()) {
+                throw new PostgresException("the leader key was taken while this member bootstrapped the cluster");
+            }
+            leadershipConfirmedAt = OptionalLong.of(lease.renewedAtNanos());
+            LocalState state = postgres.state();
+            String systemIdentifier = state.systemIdentifier()
+                    .orElseThrow(() -> new PostgresException("cannot read the system identifier after initdb"));
+            dcs.createConfig(config.bootstrap().dcs());
+            dcs.replaceInitialize("", systemIdentifier);
+            LOG.info("bootstrapped a new cluster, system identifier {}", systemIdentifier);
+        } catch (PostgresException | DcsException e) {
+            LOG.error("bootstrap failed, cleaning up so that it can be retried: {}", e.getMessage());
+            try {
+                postgres.stop(startTimeout);
+                postgres.removeDataDirectory();
+                dcs.deleteLeader();
+                dcs.cancelInitialize("");
+            } catch (PostgresException | DcsException cleanup) {
+                LOG.error("cleanup after the failed bootstrap failed too: {}", cleanup.getMessage());
+            }
+            leadershipConfirmedAt = OptionalLong.empty();
+            throw e;
+        }
+    }
+
+    /** Proves leadership: the lease was just renewed and the leader key lives on it. */
+    private void confirmLeadership(Leader leader, LeaseState lease) {
+        if (lease.replaced()) {
+            leadershipConfirmedAt = OptionalLong.empty();
+            LOG.warn("the lease expired, and the leader key with it");
+            return;
+        }
+        if (dcs.reattachLeader(leader)) {
+            leadershipConfirmedAt = OptionalLong.of(lease.renewedAtNanos());
+        } else {
+            leadershipConfirmedAt = OptionalLong.empty();
+            LOG.warn("the leader key changed while this member renewed it");
+        }
+    }
+
+    private void promote(ClusterView view, LocalState before, Map<String, String> parameters) {
+        Duration timeout = Duration.ofSeconds(config.postgres().startTimeoutSeconds());
+        postgres.promote(timeout);
+        postgres.writeConfiguration(false, Optional.empty(), parameters);
+        postgres.reload();
+        LocalState after = postgres.state();
+        List<HistoryEntry> history = new ArrayList<>(view.history());
+        history.add(new HistoryEntry(Math.max(1, after.timeline() - 1), before.walPosition(),
+                "no recovery target specified", OffsetDateTime.now(wallClock.withZone(ZoneOffset.UTC)).toString(),
+                config.name()));
+        dcs.writeHistory(history);
+        LOG.info("promoted to primary on timeline {}", after.timeline());
+    }
+
+    /** Leader duties each cycle: replication slots for the members, and the published WAL position. */
+    private void maintainPrimary(ClusterView view, LocalState local, DynamicConfig dynamic) {
+        if (dynamic.useSlots()) {
+            Set<String> wanted = new HashSet<>();
+            for (Member member : view.members()) {
+                if (!member.name().equals(config.name())) {
+                    wanted.add(HaRules.slotNameFor(member.name()));
+                }
+            }
+            Set<String> existing = new HashSet<>(postgres.physicalReplicationSlots());
+            SlotPlan plan = SlotPlan.plan(existing, wanted, unwantedSlotsSince, nanoClock.getAsLong(),
+                    slotGraceSeconds(dynamic) * NANOS_PER_SECOND);
+            for (String slot : plan.create()) {
+                LOG.info("creating replication slot {}", slot);
+                postgres.createPhysicalReplicationSlot(slot);
+            }
+            for (String slot : plan.drop()) {
+                LOG.info("dropping replication slot {}: its member is gone", slot);
+                postgres.dropReplicationSlot(slot);
+            }
+            unwantedSlotsSince = new HashMap<>(plan.unwantedSince());
+        }
+        if (local.walPosition() != lastPublishedOptime) {
+            dcs.writeStatus(local.walPosition());
+            lastPublishedOptime = local.walPosition();
+        }
+    }
+
+    private static long slotGraceSeconds(DynamicConfig dynamic) {
+        String text = dynamic.json().path("member_slots_ttl").asText("");
+        if (text.isBlank()) {
+            return DEFAULT_SLOT_GRACE_SECONDS;
+        }
+        try {
+            if (text.endsWith("min")) {
+                return Long.parseLong(text.substring(0, text.length() - 3).strip()) * 60;
+            }
+            if (text.endsWith("h")) {
+                return Long.parseLong(text.substring(0, text.length() - 1).strip()) * 3600;
+            }
+            if (text.endsWith("s")) {
+                return Long.parseLong(text.substring(0, text.length() - 1).strip());
+            }
+            return Long.parseLong(text.strip());
+        } catch (NumberFormatException e) {
+            LOG.warn("config.member_slots_ttl: '{}' is not a duration; using {} s", text, DEFAULT_SLOT_GRACE_SECONDS);
+            return DEFAULT_SLOT_GRACE_SECONDS;
+        }
+    }
+
+    private void publishToStore(LocalState local, HaSettings settings) {
+        ObjectNode data = memberData(local);
+        if (!data.equals(lastMemberData)) {
+            try {
+                dcs.touchMember(data);
+                lastMemberData = data;
+            } catch (DcsException e) {
+                LOG.warn("could not write the member key: {}", e.getMessage());
+            }
+        }
+    }
+
+    private ObjectNode memberData(LocalState local) {
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        data.put("conn_url", "postgres://" + config.postgres().connectAddress() + "/postgres");
+        data.put("api_url", config.restApi().apiUrl());
+        data.put("state", memberState);
+        data.put("role", roleName(local));
+        data.put("version", VERSION);
+        if (local.running()) {
+            data.put("xlog_location", local.walPosition());
+            if (local.inRecovery()) {
+                data.put("replication_state", local.streaming() ? "streaming" : "in archive recovery");
+            }
+        }
+        if (local.timeline() > 0) {
+            data.put("timeline", local.timeline());
+        }
+        if (!config.tags().values().isEmpty()) {
+            ObjectNode tags = data.putObject("tags");
+            config.tags().values().forEach((key, value) -> tags.putPOJO(key, value));
+        }
+        return data;
+    }
+
+    static String roleName(LocalState local) {
+        if (!local.running()) {
+            return local.dataDirectoryInitialized() ? "replica" : "uninitialized";
+        }
+        return local.inRecovery() ? "replica" : "primary";
+    }
+
+    private static String stateName(LocalState local, String previous) {
+        return switch (local.runState()) {
+            case RUNNING -> "running";
+            case STARTING -> "starting";
+            case STOPPED -> previous.equals("creating replica") || previous.equals("initializing new cluster")
+                    ? previous : "stopped";
+        };
+    }
+
+    private void publish(Optional<ClusterView> view, LocalState local, HaSettings settings, String outcome) {
+        NodeStatus previous = status.get();
+        Optional<ClusterView> cluster = view.isPresent() ? view : previous == null ? Optional.empty() : previous.cluster();
+        status.set(new NodeStatus(config.scope(), config.name(),
+                local.runState() == RunState.STOPPED && !memberState.equals("stopped") ? memberState : stateName(local, memberState),
+                roleName(local), local, leadershipConfirmedAt, dcsLastSeenEpochSeconds, nanoClock.getAsLong(), cluster,
+                outcome, settings, config.tags().values()));
+    }
+
+    private DynamicConfig bootstrapConfig() {
+        return new DynamicConfig(config.bootstrap().dcs(), 0);
+    }
+
+    private TimingSettings timingOf(ClusterView view) {
+        return (view.configPresent() ? view.config() : bootstrapConfig()).timing();
+    }
+
+    private TimingSettings effectiveTiming() {
+        NodeStatus current = status.get();
+        return current == null ? bootstrapConfig().timing() : current.settings().timing();
+    }
+
+    private HaSettings settingsFor(DynamicConfig dynamic) {
+        TimingSettings timing;
+        try {
+            timing = dynamic.timing().validated("config.");
+        } catch (RuntimeException e) {
+            LOG.warn("{}; using ttl 30, loop_wait 10, retry_timeout 10 until it is fixed", e.getMessage());
+            timing = TimingSettings.PATRONI_DEFAULTS;
+        }
+        return new HaSettings(config.name(), timing, dynamic.maximumLagOnFailover(), config.tags().noFailover(),
+                config.tags().failoverPriority(), dynamic.paused());
+    }
+}

@@ -1,0 +1,28 @@
+package io.spilo.ha;
+
+import io.spilo.config.TimingSettings;
+
+/**
+ * What the rules need to know about this member and the cluster's timing.
+ *
+ * @param maximumLagOnFailover bytes a replica may trail {@code status.optime} and still be promoted
+ */
+public record HaSettings(
+        String memberName,
+        TimingSettings timing,
+        long maximumLagOnFailover,
+        boolean noFailover,
+        int failoverPriority,
+        boolean paused) {
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    /**
+     * How long a confirmed leadership stays valid for answering {@code GET /primary} and for
+     * staying primary while the store does not answer: {@code ttl - retry_timeout}. The timing
+     * rule {@code loop_wait + 2 * retry_timeout <= ttl} makes this at least one loop plus one retry,
+     * and leaves {@code retry_timeout} for health checks to notice before the lease can expire.
+     */
+    public long leadershipValidityNanos() {
+        return (long) (timing.ttlSeconds() - timing.retryTimeoutSeconds()) * NANOS_PER_SECOND;
+    }
+}

@@ -1,0 +1,51 @@
+package io.spilo.postgres;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The local PostgreSQL instance. Every method is bounded in time and throws
+ * {@link PostgresException} with the failing step when it cannot do its work.
+ */
+public interface Postgres {
+    LocalState state();
+
+    /** Runs initdb on an empty data directory, setting the superuser's password. */
+    void initialize(List<String> initdbOptions);
+
+    /**
+     * Writes {@code postgresql.conf} and {@code pg_hba.conf}; with an upstream, also the standby
+     * settings ({@code standby.signal}, {@code primary_conninfo}, {@code primary_slot_name}).
+     * Parameters are the cluster-wide ones from the {@code config} key, overridden by local ones.
+     * @param standby true to configure a standby (upstream may still be empty: a standby with no primary yet)
+     */
+    void writeConfiguration(boolean standby, Optional<Upstream> upstream, Map<String, String> clusterParameters);
+
+    void start(Duration timeout);
+
+    void stop(Duration timeout);
+
+    void promote(Duration timeout);
+
+    void reload();
+
+    /** Copies the data directory from {@code upstream} with pg_basebackup; leaves nothing behind on failure. */
+    void cloneFrom(Upstream upstream, Duration timeout);
+
+    /** Creates or updates the replication role from the configuration (run on a new primary). */
+    void ensureReplicationRole();
+
+    List<String> physicalReplicationSlots();
+
+    void createPhysicalReplicationSlot(String name);
+
+    void dropReplicationSlot(String name);
+
+    /** Removes the data directory (after a failed bootstrap) so the next attempt starts clean. */
+    void removeDataDirectory();
+
+    /** Closes the agent's connection; PostgreSQL itself keeps running. */
+    void close();
+}

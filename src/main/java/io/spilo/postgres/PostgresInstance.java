@@ -1,0 +1,585 @@
+package io.spilo.postgres;
+
+import io.spilo.config.Credentials;
+import io.spilo.config.HostPort;
+import io.spilo.config.PostgresConfig;
+import io.spilo.process.ProcessFailedException;
+import io.spilo.process.ProcessResult;
+import io.spilo.process.ProcessRunner;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Postgres} over pg_ctl, initdb, pg_basebackup and JDBC. PostgreSQL is started with
+ * {@code pg_ctl -l} so the postmaster is not this JVM's child: the agent can stop or crash
+ * without taking PostgreSQL with it, and a new agent adopts the running postmaster.
+ */
+public final class PostgresInstance implements Postgres {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresInstance.class);
+    private static final Duration SHORT_TIMEOUT = Duration.ofSeconds(30);
+    private static final int QUERY_TIMEOUT_SECONDS = 5;
+    private static final DateTimeFormatter PATRONI_TIMESTAMP =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx");
+
+    private static final String STATE_QUERY = """
+            SELECT pg_is_in_recovery(),
+                   (CASE WHEN pg_is_in_recovery()
+                         THEN COALESCE(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())
+                         ELSE pg_current_wal_lsn() END - '0/0'::pg_lsn)::bigint,
+                   COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint, 0),
+                   (SELECT system_identifier FROM pg_control_system())::text,
+                   current_setting('server_version_num')::int,
+                   pg_postmaster_start_time(),
+                   CASE WHEN pg_is_in_recovery()
+                        THEN COALESCE((SELECT received_tli FROM pg_stat_get_wal_receiver()),
+                                      (SELECT timeline_id FROM pg_control_checkpoint()))
+                        ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,
+                   (SELECT status FROM pg_stat_get_wal_receiver()),
+                   current_setting('primary_conninfo'),
+                   pg_last_xact_replay_timestamp()
+            """;
+
+    private final PostgresConfig config;
+    private final String memberName;
+    private final ProcessRunner runner;
+    private Connection connection;
+
+    public PostgresInstance(PostgresConfig config, String memberName, ProcessRunner runner) {
+        this.config = config;
+        this.memberName = memberName;
+        this.runner = runner;
+    }
+
+    @Override
+    public LocalState state() {
+        Path dataDirectory = config.dataDirectory();
+        boolean initialized = Files.exists(dataDirectory.resolve("PG_VERSION"));
+        if (!initialized) {
+            return LocalState.empty();
+        }
+        Optional<String> systemIdentifier = readSystemIdentifier();
+        Optional<Long> pid = livePostmasterPid();
+        if (pid.isEmpty()) {
+            closeConnection();
+            return LocalState.stopped(true, systemIdentifier);
+        }
+        try {
+            return queryState(pid.get());
+        } catch (SQLException e) {
+            LOG.debug("postmaster {} alive but not answering: {}", pid.get(), e.getMessage());
+            closeConnection();
+            return new LocalState(true, RunState.STARTING, pid, systemIdentifier, false, 0, 0, 0, Optional.empty(),
+                    Optional.empty(), false, 0, Optional.empty(), List.of());
+        }
+    }
+
+    private LocalState queryState(long pid) throws SQLException {
+        Connection current = connection();
+        try (Statement statement = current.createStatement()) {
+            statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            boolean inRecovery;
+            long walPosition;
+            long replayed;
+            String systemIdentifier;
+            int serverVersion;
+            String startTime;
+            int timeline;
+            String receiverStatus;
+            String primaryConninfo;
+            Optional<String> replayTimestamp;
+            try (ResultSet row = statement.executeQuery(STATE_QUERY)) {
+                row.next();
+                inRecovery = row.getBoolean(1);
+                walPosition = row.getLong(2);
+                replayed = row.getLong(3);
+                systemIdentifier = row.getString(4);
+                serverVersion = row.getInt(5);
+                startTime = row.getObject(6, OffsetDateTime.class).format(PATRONI_TIMESTAMP);
+                timeline = row.getInt(7);
+                receiverStatus = row.getString(8);
+                primaryConninfo = row.getString(9);
+                OffsetDateTime replayedAt = row.getObject(10, OffsetDateTime.class);
+                replayTimestamp = Optional.ofNullable(replayedAt).map(time -> time.format(PATRONI_TIMESTAMP));
+            }
+            List<ReplicationConnection> replication = new ArrayList<>();
+            if (!inRecovery) {
+                try (ResultSet rows = statement.executeQuery("SELECT application_name, host(client_addr), state,"
+                        + " sync_priority, sync_state, usename FROM pg_stat_replication ORDER BY application_name")) {
+                    while (rows.next()) {
+                        replication.add(new ReplicationConnection(rows.getString(1), rows.getString(2), rows.getString(3),
+                                rows.getInt(4), rows.getString(5), rows.getString(6)));
+                    }
+                }
+            }
+            Optional<String> upstream = inRecovery ? conninfoHostPort(primaryConninfo) : Optional.empty();
+            return new LocalState(true, RunState.RUNNING, Optional.of(pid), Optional.of(systemIdentifier), inRecovery,
+                    timeline, walPosition, replayed, replayTimestamp, upstream, "streaming".equals(receiverStatus),
+                    serverVersion, Optional.of(startTime), replication);
+        }
+    }
+
+    /** {@code host:port} from a libpq connection string, as written by {@link #writeConfiguration}. */
+    static Optional<String> conninfoHostPort(String conninfo) {
+        if (conninfo == null || conninfo.isBlank()) {
+            return Optional.empty();
+        }
+        String host = null;
+        String port = "5432";
+        for (String part : conninfo.trim().split("\\s+")) {
+            int equals = part.indexOf('=');
+            if (equals < 0) {
+                continue;
+            }
+            String key = part.substring(0, equals);
+            String value = part.substring(equals + 1).replace("'", "");
+            if (key.equals("host")) {
+                host = value;
+            } else if (key.equals("port")) {
+                port = value;
+            }
+        }
+        return host == null ? Optional.empty() : Optional.of(host + ":" + port);
+    }
+
+    @Override
+    public void initialize(List<String> initdbOptions) {
+        prepareDirectories();
+        Path passwordFile = config.dataDirectory().resolveSibling(config.dataDirectory().getFileName() + ".initdb-pw");
+        try {
+            writeOwnedFile(passwordFile, config.superuser().password() + "\n");
+            List<String> command = new ArrayList<>(List.of(config.program("initdb").toString(),
+                    "-D", config.dataDirectory().toString(),
+                    "-U", config.superuser().username(),
+                    "--pwfile=" + passwordFile,
+                    "--auth-local=peer", "--auth-host=scram-sha-256"));
+            boolean checksums = false;
+            for (String option : initdbOptions) {
+                if (option.equals("data-checksums") || option.equals("k")) {
+                    checksums = true;
+                    continue;
+                }
+                command.add(option.length() == 1 ? "-" + option : "--" + option);
+            }
+            // Data checksums are on by default: pg_rewind needs them (or wal_log_hints) to rejoin a former primary.
+            if (!checksums) {
+                LOG.info("initdb: data checksums enabled by default (pg_rewind relies on them)");
+            }
+            command.add("--data-checksums");
+            ProcessResult result = runner.runAsPostgresUser(command, Map.of(), Duration.ofMinutes(5));
+            if (!result.succeeded()) {
+                throw new PostgresException("initdb failed (exit " + result.exitCode() + "): " + result.tail());
+            }
+            Path original = config.dataDirectory().resolve("postgresql.conf");
+            Path base = config.dataDirectory().resolve("postgresql.base.conf");
+            Files.move(original, base);
+        } catch (IOException e) {
+            throw new PostgresException("cannot prepare " + config.dataDirectory() + " for initdb: " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(passwordFile);
+            } catch (IOException ignored) {
+                // the file held only the superuser password and is removed on the next attempt
+            }
+        }
+    }
+
+    @Override
+    public void writeConfiguration(boolean standby, Optional<Upstream> upstream, Map<String, String> clusterParameters) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("listen_addresses", config.listen().host());
+        parameters.put("port", Integer.toString(config.listen().port()));
+        parameters.put("unix_socket_directories", config.socketDirectory().toString());
+        parameters.put("wal_level", "replica");
+        parameters.put("hot_standby", "on");
+        parameters.put("max_wal_senders", "10");
+        parameters.put("max_replication_slots", "10");
+        parameters.put("wal_keep_size", "128MB");
+        parameters.put("wal_log_hints", "on");
+        parameters.put("max_connections", "100");
+        parameters.putAll(clusterParameters);
+        parameters.putAll(config.parameters());
+        if (standby) {
+            upstream.ifPresentOrElse(source -> {
+                parameters.put("primary_conninfo", primaryConninfo(source));
+                parameters.put("primary_slot_name", source.slotName());
+            }, () -> {
+                parameters.put("primary_conninfo", "");
+                parameters.put("primary_slot_name", "");
+            });
+            parameters.put("recovery_target_timeline", "latest");
+        }
+        StringBuilder text = new StringBuilder()
+                .append("# Written by Spilo for member ").append(memberName)
+                .append(": edits here are overwritten. Change the Spilo configuration instead.\n")
+                .append("include_if_exists 'postgresql.base.conf'\n");
+        parameters.forEach((name, value) -> text.append(name).append(" = ").append(quote(value)).append('\n'));
+        try {
+            writeOwnedFile(config.dataDirectory().resolve("postgresql.conf"), text.toString());
+            writeOwnedFile(config.dataDirectory().resolve("pg_hba.conf"), String.join("\n", pgHbaLines()) + "\n");
+            Path signal = config.dataDirectory().resolve("standby.signal");
+            if (standby) {
+                writeOwnedFile(signal, "");
+            } else {
+                Files.deleteIfExists(signal);
+            }
+            writePasswordFile();
+        } catch (IOException e) {
+            throw new PostgresException("cannot write the configuration in " + config.dataDirectory() + ": " + e.getMessage()
+                    + " (is the disk full or the directory not writable?)", e);
+        }
+    }
+
+    private List<String> pgHbaLines() {
+        if (!config.pgHba().isEmpty()) {
+            return config.pgHba();
+        }
+        String replicationUser = config.replication().username();
+        return List.of(
+                "# Written by Spilo (postgresql.pg_hba was not set)",
+                "local all all peer",
+                "host all all 127.0.0.1/32 scram-sha-256",
+                "host all all ::1/128 scram-sha-256",
+                "host replication " + replicationUser + " 0.0.0.0/0 scram-sha-256",
+                "host replication " + replicationUser + " ::0/0 scram-sha-256",
+                "host all all 0.0.0.0/0 scram-sha-256",
+                "host all all ::0/0 scram-sha-256");
+    }
+
+    private String primaryConninfo(Upstream source) {
+        return "host=" + source.host() + " port=" + source.port() + " user=" + config.replication().username()
+                + " passfile=" + config.passfile() + " application_name=" + memberName
+                + " sslmode=prefer connect_timeout=3 keepalives=1 keepalives_idle=5 keepalives_interval=2 keepalives_count=3";
+    }
+
+    private void writePasswordFile() throws IOException {
+        StringBuilder lines = new StringBuilder();
+        for (Credentials credentials : List.of(config.replication(), config.superuser())) {
+            lines.append("*:*:*:").append(escapePassfile(credentials.username())).append(':')
+                    .append(escapePassfile(credentials.password())).append('\n');
+        }
+        writeOwnedFile(config.passfile(), lines.toString());
+    }
+
+    private static String escapePassfile(String value) {
+        return value.replace("\\", "\\\\").replace(":", "\\:");
+    }
+
+    private static String quote(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
+    }
+
+    @Override
+    public void start(Duration timeout) {
+        prepareDirectories();
+        ProcessResult result = pgCtl(List.of("start", "-D", config.dataDirectory().toString(),
+                "-l", config.serverLogFile().toString(), "-w", "-t", Long.toString(timeout.toSeconds())),
+                timeout.plusSeconds(10));
+        if (!result.succeeded()) {
+            throw new PostgresException("pg_ctl start failed (exit " + result.exitCode() + "): " + result.tail()
+                    + "; see " + config.serverLogFile());
+        }
+    }
+
+    @Override
+    public void stop(Duration timeout) {
+        closeConnection();
+        if (livePostmasterPid().isEmpty()) {
+            return;
+        }
+        ProcessResult result = pgCtl(List.of("stop", "-D", config.dataDirectory().toString(), "-m", "fast", "-w",
+                "-t", Long.toString(timeout.toSeconds())), timeout.plusSeconds(10));
+        if (!result.succeeded() && livePostmasterPid().isPresent()) {
+            throw new PostgresException("pg_ctl stop failed (exit " + result.exitCode() + "): " + result.tail());
+        }
+    }
+
+    @Override
+    public void promote(Duration timeout) {
+        ProcessResult result = pgCtl(List.of("promote", "-D", config.dataDirectory().toString(), "-w",
+                "-t", Long.toString(timeout.toSeconds())), timeout.plusSeconds(10));
+        if (!result.succeeded()) {
+            throw new PostgresException("pg_ctl promote failed (exit " + result.exitCode() + "): " + result.tail());
+        }
+    }
+
+    @Override
+    public void reload() {
+        ProcessResult result = pgCtl(List.of("reload", "-D", config.dataDirectory().toString()), SHORT_TIMEOUT);
+        if (!result.succeeded()) {
+            throw new PostgresException("pg_ctl reload failed (exit " + result.exitCode() + "): " + result.tail());
+        }
+    }
+
+    @Override
+    public void cloneFrom(Upstream upstream, Duration timeout) {
+        prepareDirectories();
+        try {
+            writePasswordFile();
+        } catch (IOException e) {
+            throw new PostgresException("cannot write " + config.passfile() + ": " + e.getMessage(), e);
+        }
+        List<String> command = List.of(config.program("pg_basebackup").toString(),
+                "-D", config.dataDirectory().toString(), "-X", "stream", "-c", "fast", "--no-password",
+                "-h", upstream.host(), "-p", Integer.toString(upstream.port()), "-U", config.replication().username());
+        ProcessResult result;
+        try {
+            result = runner.runAsPostgresUser(command,
+                    Map.of("PGPASSFILE", config.passfile().toString(), "PGAPPNAME", memberName, "PGCONNECT_TIMEOUT", "5"),
+                    timeout);
+        } catch (ProcessFailedException e) {
+            emptyDataDirectory();
+            throw new PostgresException("pg_basebackup from " + upstream.host() + ":" + upstream.port() + " failed: "
+                    + e.getMessage(), e);
+        }
+        if (!result.succeeded()) {
+            emptyDataDirectory();
+            throw new PostgresException("pg_basebackup from " + upstream.host() + ":" + upstream.port() + " failed (exit "
+                    + result.exitCode() + "): " + result.tail());
+        }
+    }
+
+    @Override
+    public void ensureReplicationRole() {
+        Credentials replication = config.replication();
+        String role = "\"" + replication.username().replace("\"", "\"\"") + "\"";
+        String password = quote(replication.password());
+        String sql = "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = " + quote(replication.username())
+                + ") THEN CREATE ROLE " + role + " WITH REPLICATION LOGIN; END IF; END$$;"
+                + " ALTER ROLE " + role + " WITH REPLICATION LOGIN PASSWORD " + password;
+        execute(sql, "create the replication role " + replication.username());
+    }
+
+    @Override
+    public List<String> physicalReplicationSlots() {
+        List<String> slots = new ArrayList<>();
+        try (Statement statement = connection().createStatement()) {
+            statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            try (ResultSet rows = statement.executeQuery(
+                    "SELECT slot_name FROM pg_replication_slots WHERE slot_type = 'physical' ORDER BY 1")) {
+                while (rows.next()) {
+                    slots.add(rows.getString(1));
+                }
+            }
+            return slots;
+        } catch (SQLException e) {
+            closeConnection();
+            throw new PostgresException("cannot list replication slots: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void createPhysicalReplicationSlot(String name) {
+        execute("SELECT pg_create_physical_replication_slot(" + quote(name) + ")"
+                + " WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = " + quote(name) + ")",
+                "create replication slot " + name);
+    }
+
+    @Override
+    public void dropReplicationSlot(String name) {
+        execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = " + quote(name)
+                + " AND NOT active", "drop replication slot " + name);
+    }
+
+    @Override
+    public void removeDataDirectory() {
+        closeConnection();
+        Path dataDirectory = config.dataDirectory();
+        if (!Files.exists(dataDirectory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dataDirectory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            throw new PostgresException("cannot remove " + dataDirectory + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeConnection();
+    }
+
+    private void emptyDataDirectory() {
+        try {
+            removeDataDirectory();
+            prepareDirectories();
+        } catch (PostgresException e) {
+            LOG.warn("could not clean {} after a failed clone: {}", config.dataDirectory(), e.getMessage());
+        }
+    }
+
+    private void execute(String sql, String what) {
+        try (Statement statement = connection().createStatement()) {
+            statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            statement.execute(sql);
+        } catch (SQLException e) {
+            closeConnection();
+            throw new PostgresException("cannot " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection != null) {
+            return connection;
+        }
+        HostPort target = config.listen().connectable();
+        Properties properties = new Properties();
+        properties.setProperty("user", config.superuser().username());
+        properties.setProperty("password", config.superuser().password());
+        properties.setProperty("connectTimeout", "3");
+        properties.setProperty("loginTimeout", "5");
+        properties.setProperty("socketTimeout", "10");
+        properties.setProperty("ApplicationName", "spilo");
+        properties.setProperty("assumeMinServerVersion", "12");
+        String host = target.host().contains(":") ? "[" + target.host() + "]" : target.host();
+        connection = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + target.port() + "/postgres", properties);
+        connection.setAutoCommit(true);
+        return connection;
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // the connection is being discarded anyway
+            }
+            connection = null;
+        }
+    }
+
+    private ProcessResult pgCtl(List<String> arguments, Duration timeout) {
+        List<String> command = new ArrayList<>();
+        command.add(config.program("pg_ctl").toString());
+        command.addAll(arguments);
+        try {
+            return runner.runAsPostgresUser(command, Map.of(), timeout);
+        } catch (ProcessFailedException e) {
+            throw new PostgresException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The pid in {@code postmaster.pid}, if that process is alive and started when the file says
+     * (so a recycled pid of an unrelated process is not mistaken for our postmaster).
+     */
+    Optional<Long> livePostmasterPid() {
+        Path pidFile = config.dataDirectory().resolve("postmaster.pid");
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(pidFile);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (lines.size() < 3) {
+            return Optional.empty();
+        }
+        long pid;
+        long startEpochSeconds;
+        try {
+            pid = Long.parseLong(lines.get(0).strip());
+            startEpochSeconds = Long.parseLong(lines.get(2).strip());
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        if (handle.isEmpty() || !handle.get().isAlive()) {
+            return Optional.empty();
+        }
+        Optional<java.time.Instant> started = handle.get().info().startInstant();
+        if (started.isPresent() && Math.abs(started.get().getEpochSecond() - startEpochSeconds) > 5) {
+            LOG.warn("pid {} in {} belongs to another process (started at {}, postmaster at {})", pid, pidFile,
+                    started.get().getEpochSecond(), startEpochSeconds);
+            return Optional.empty();
+        }
+        return Optional.of(pid);
+    }
+
+    /** The system identifier: the first eight bytes of {@code global/pg_control}, little-endian on this platform. */
+    private Optional<String> readSystemIdentifier() {
+        try {
+            byte[] bytes = Files.readAllBytes(config.dataDirectory().resolve("global/pg_control"));
+            if (bytes.length < 8) {
+                return Optional.empty();
+            }
+            long identifier = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.nativeOrder()).getLong();
+            return Optional.of(Long.toUnsignedString(identifier));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void prepareDirectories() {
+        try {
+            for (Path directory : List.of(config.dataDirectory(), config.socketDirectory())) {
+                if (!Files.exists(directory)) {
+                    Files.createDirectories(directory);
+                }
+                Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+                giveToPostgresUser(directory);
+            }
+            Path log = config.serverLogFile();
+            if (!Files.exists(log)) {
+                Files.createFile(log);
+            }
+            giveToPostgresUser(log);
+        } catch (IOException e) {
+            throw new PostgresException("cannot prepare " + config.dataDirectory() + ": " + e.getMessage()
+                    + " (does its parent exist, and may this user write to it?)", e);
+        }
+    }
+
+    private void writeOwnedFile(Path path, String content) throws IOException {
+        Path temporary = path.resolveSibling(path.getFileName() + ".tmp");
+        Files.writeString(temporary, content, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
+        giveToPostgresUser(temporary);
+        Files.move(temporary, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void giveToPostgresUser(Path path) throws IOException {
+        if (!runner.switchesUser()) {
+            return;
+        }
+        UserPrincipalLookupService lookup = path.getFileSystem().getUserPrincipalLookupService();
+        UserPrincipal user = lookup.lookupPrincipalByName(runner.osUser());
+        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
+        view.setOwner(user);
+        try {
+            GroupPrincipal group = lookup.lookupPrincipalByGroupName(runner.osUser());
+            view.setGroup(group);
+        } catch (IOException e) {
+            // the user has no group of the same name; ownership by the user is what PostgreSQL checks
+        }
+    }
+}

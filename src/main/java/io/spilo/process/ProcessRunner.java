@@ -1,0 +1,106 @@
+package io.spilo.process;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs external programs without a shell, always with a timeout. When the agent runs as root,
+ * programs that refuse root (PostgreSQL and its tools) run as {@code osUser} through runuser.
+ */
+public final class ProcessRunner {
+    private final String osUser;
+    private final boolean switchUser;
+
+    /**
+     * @param osUser the user PostgreSQL runs as; programs are switched to it only when this JVM
+     *     runs as root (otherwise they run as the current user, who must own the data directory)
+     */
+    public ProcessRunner(String osUser) {
+        this.osUser = osUser;
+        this.switchUser = "root".equals(System.getProperty("user.name")) && !"root".equals(osUser);
+    }
+
+    public String osUser() {
+        return osUser;
+    }
+
+    public boolean switchesUser() {
+        return switchUser;
+    }
+
+    /** Runs {@code command} as the PostgreSQL OS user and waits for it, at most {@code timeout}. */
+    public ProcessResult runAsPostgresUser(List<String> command, Map<String, String> environment, Duration timeout) {
+        List<String> full = new ArrayList<>();
+        if (switchUser) {
+            full.addAll(List.of("runuser", "-u", osUser, "--"));
+        }
+        full.addAll(command);
+        return run(full, environment, timeout);
+    }
+
+    /** Runs {@code command} as this process's user and waits for it, at most {@code timeout}. */
+    public ProcessResult run(List<String> command, Map<String, String> environment, Duration timeout) {
+        Path output;
+        try {
+            output = Files.createTempFile("spilo-process-", ".out");
+        } catch (IOException e) {
+            throw new ProcessFailedException("cannot create a temporary file for the output of " + command.get(0)
+                    + ": " + e.getMessage() + " (is the temporary directory full or read-only?)", e);
+        }
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            builder.environment().putAll(environment);
+            Process process;
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                throw new ProcessFailedException("cannot run " + command.get(0) + ": " + e.getMessage()
+                        + " (is it installed and executable?)", e);
+            }
+            boolean finished;
+            try {
+                finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new ProcessFailedException("interrupted while waiting for " + describe(command), e);
+            }
+            if (!finished) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                throw new ProcessFailedException(describe(command) + " did not finish within " + timeout.toSeconds()
+                        + " s and was killed; output: " + new ProcessResult(-1, read(output)).tail());
+            }
+            return new ProcessResult(process.exitValue(), read(output));
+        } finally {
+            try {
+                Files.deleteIfExists(output);
+            } catch (IOException ignored) {
+                // a leftover temp file is harmless
+            }
+        }
+    }
+
+    private static String read(Path output) {
+        try {
+            return Files.readString(output, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(output unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    private static String describe(List<String> command) {
+        int programIndex = command.indexOf("--") + 1;
+        return command.get(programIndex);
+    }
+}

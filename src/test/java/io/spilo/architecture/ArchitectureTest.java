@@ -1,0 +1,40 @@
+package io.spilo.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** DESIGN §2: the HA rules stay pure, and dependencies point one way. */
+@AnalyzeClasses(packages = "io.spilo", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+    @ArchTest
+    static final ArchRule haUsesNoIo = noClasses().that().resideInAPackage("io.spilo.ha..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.etcd..", "java.sql..", "org.postgresql..",
+                    "com.sun.net.httpserver..", "java.net.http..", "io.spilo.dcs.etcd..", "io.spilo.api..",
+                    "io.spilo.cli..", "io.spilo.process..")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("java.lang.ProcessBuilder")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("io.spilo.postgres.PostgresInstance");
+
+    @ArchTest
+    static final ArchRule configDependsOnNothingOfSpilo = noClasses().that().resideInAPackage("io.spilo.config..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.spilo.dcs..", "io.spilo.ha..", "io.spilo.postgres..",
+                    "io.spilo.api..", "io.spilo.cli..", "io.spilo.process..");
+
+    @ArchTest
+    static final ArchRule processDependsOnNothingOfSpilo = noClasses().that().resideInAPackage("io.spilo.process..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.spilo.config..", "io.spilo.dcs..", "io.spilo.ha..",
+                    "io.spilo.postgres..", "io.spilo.api..", "io.spilo.cli..");
+
+    @ArchTest
+    static final ArchRule dcsKnowsNoPostgresOrHa = noClasses().that().resideInAPackage("io.spilo.dcs..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.spilo.ha..", "io.spilo.postgres..", "io.spilo.api..",
+                    "io.spilo.cli..");
+
+    @ArchTest
+    static final ArchRule apiDoesNotControlPostgres = noClasses().that().resideInAPackage("io.spilo.api..")
+            .should().dependOnClassesThat().haveFullyQualifiedName("io.spilo.postgres.PostgresInstance")
+            .orShould().dependOnClassesThat().resideInAnyPackage("io.spilo.dcs.etcd..");
+}

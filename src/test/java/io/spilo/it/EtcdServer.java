@@ -1,0 +1,46 @@
+package io.spilo.it;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.awaitility.Awaitility;
+
+/** A real single-member etcd on free loopback ports. */
+final class EtcdServer implements AutoCloseable {
+    private final int clientPort;
+    private final ManagedProcess process;
+
+    EtcdServer(Path directory) {
+        this.clientPort = FreePorts.next();
+        int peerPort = FreePorts.next();
+        String client = "http://127.0.0.1:" + clientPort;
+        String peer = "http://127.0.0.1:" + peerPort;
+        this.process = ManagedProcess.start("etcd", List.of("etcd", "--name", "it",
+                "--data-dir", directory.resolve("etcd-data").toString(),
+                "--listen-client-urls", client, "--advertise-client-urls", client,
+                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                "--initial-cluster", "it=" + peer), directory.resolve("etcd.log"));
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        Awaitility.await("etcd health on " + client).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
+                .until(() -> http.send(HttpRequest.newBuilder(URI.create(client + "/health")).timeout(Duration.ofSeconds(1)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body().contains("true"));
+    }
+
+    String hostPort() {
+        return "127.0.0.1:" + clientPort;
+    }
+
+    String url() {
+        return "http://" + hostPort();
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+}

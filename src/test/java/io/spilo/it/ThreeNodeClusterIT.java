@@ -1,0 +1,188 @@
+package io.spilo.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.options.GetOption;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Real etcd, three real agents, three real PostgreSQL servers, from empty data directories.
+ * The tests share one cluster and run in order: bootstrap, replication, keys, adoption.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ThreeNodeClusterIT {
+    private static TestCluster cluster;
+    private static double secondsToStreaming;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = new TestCluster("core", 3, "");
+        long started = System.nanoTime();
+        cluster.startAll();
+        await("one primary and two streaming replicas").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                .until(() -> cluster.primaries().size() == 1 && cluster.streamingReplicas().size() == 2);
+        secondsToStreaming = (System.nanoTime() - started) / 1e9;
+        System.out.printf("MEASURE bootstrap: agents started to three members streaming in %.1f s%n", secondsToStreaming);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static AgentNode primary() {
+        List<AgentNode> primaries = cluster.primaries();
+        assertThat(primaries).hasSize(1);
+        return primaries.get(0);
+    }
+
+    @Test
+    @Order(1)
+    void exactlyOnePrimaryAnswersAsPrimaryAndTheOthersAsReplicas() {
+        AgentNode primary = primary();
+        for (AgentNode node : cluster.nodes) {
+            boolean isPrimary = node == primary;
+            assertThat(node.status("/primary")).as(node.name + " /primary").isEqualTo(isPrimary ? 200 : 503);
+            assertThat(node.status("/master")).as(node.name + " /master").isEqualTo(isPrimary ? 200 : 503);
+            assertThat(node.status("/replica")).as(node.name + " /replica").isEqualTo(isPrimary ? 503 : 200);
+            assertThat(node.status("/read-only")).as(node.name + " /read-only").isEqualTo(200);
+            assertThat(node.status("/health")).as(node.name + " /health").isEqualTo(200);
+            assertThat(node.status("/liveness")).as(node.name + " /liveness").isEqualTo(200);
+            assertThat(node.status("/readiness")).as(node.name + " /readiness").isEqualTo(200);
+        }
+        JsonNode status = primary.json("/patroni");
+        assertThat(status.path("role").asText()).isEqualTo("primary");
+        assertThat(status.path("replication")).hasSize(2);
+        assertThat(status.path("replication").findValuesAsText("state")).containsOnly("streaming");
+        JsonNode members = primary.json("/cluster").path("members");
+        assertThat(members).hasSize(3);
+        assertThat(members.findValuesAsText("role")).containsExactlyInAnyOrder("leader", "replica", "replica");
+    }
+
+    @Test
+    @Order(2)
+    void aRowWrittenOnThePrimaryIsReadBackOnBothReplicas() throws Exception {
+        AgentNode primary = primary();
+        try (Connection connection = primary.connect(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE IF NOT EXISTS spilo_it (id int primary key, note text)");
+            statement.execute("INSERT INTO spilo_it VALUES (1, 'written on " + primary.name + "')");
+        }
+        for (AgentNode replica : cluster.nodes) {
+            if (replica == primary) {
+                continue;
+            }
+            await("row on " + replica.name).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions().until(() -> {
+                        try (Connection connection = replica.connect(); Statement statement = connection.createStatement();
+                                ResultSet row = statement.executeQuery("SELECT note FROM spilo_it WHERE id = 1")) {
+                            return row.next() && row.getString(1).equals("written on " + primary.name);
+                        }
+                    });
+            try (Connection connection = replica.connect(); Statement statement = connection.createStatement();
+                    ResultSet row = statement.executeQuery("SELECT pg_is_in_recovery()")) {
+                row.next();
+                assertThat(row.getBoolean(1)).as(replica.name + " is a standby").isTrue();
+            }
+        }
+    }
+
+    @Test
+    @Order(3)
+    void theEtcdKeysFollowPatronisLayout() throws Exception {
+        AgentNode primary = primary();
+        Map<String, String> keys = new HashMap<>();
+        Map<String, Long> leases = new HashMap<>();
+        String prefix = "/service/" + cluster.scope + "/";
+        try (Client client = Client.builder().endpoints(cluster.etcd.url()).build()) {
+            List<KeyValue> values = client.getKVClient()
+                    .get(ByteSequence.from(prefix, StandardCharsets.UTF_8), GetOption.builder().isPrefix(true).build())
+                    .get(10, TimeUnit.SECONDS).getKvs();
+            for (KeyValue value : values) {
+                String key = value.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length());
+                keys.put(key, value.getValue().toString(StandardCharsets.UTF_8));
+                leases.put(key, value.getLease());
+            }
+        }
+        ObjectMapper json = new ObjectMapper();
+        assertThat(keys).containsKeys("initialize", "leader", "config", "status",
+                "members/node1", "members/node2", "members/node3");
+        assertThat(keys.get("leader")).isEqualTo(primary.name);
+        assertThat(leases.get("leader")).as("leader key lives on the leader's lease").isNotZero()
+                .isEqualTo(leases.get("members/" + primary.name));
+        assertThat(leases.get("initialize")).as("initialize is permanent").isZero();
+        assertThat(keys.get("initialize")).isEqualTo(primary.json("/patroni").path("database_system_identifier").asText())
+                .matches("\\d+");
+        JsonNode config = json.readTree(keys.get("config"));
+        assertThat(config.path("ttl").asInt()).isEqualTo(10);
+        assertThat(config.path("loop_wait").asInt()).isEqualTo(2);
+        assertThat(config.path("retry_timeout").asInt()).isEqualTo(3);
+        assertThat(json.readTree(keys.get("status")).path("optime").asLong()).isPositive();
+        for (AgentNode node : cluster.nodes) {
+            JsonNode member = json.readTree(keys.get("members/" + node.name));
+            assertThat(member.path("conn_url").asText()).isEqualTo("postgres://127.0.0.1:" + node.postgresPort + "/postgres");
+            assertThat(member.path("api_url").asText()).isEqualTo("http://127.0.0.1:" + node.apiPort + "/patroni");
+            assertThat(member.path("state").asText()).isEqualTo("running");
+            assertThat(member.path("role").asText()).isEqualTo(node == primary ? "primary" : "replica");
+            assertThat(member.path("version").asText()).isNotBlank();
+            assertThat(member.path("xlog_location").asLong()).isPositive();
+            assertThat(member.path("timeline").asInt()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void theAgentUsesLittleMemoryAtRest() throws Exception {
+        AgentNode primary = primary();
+        long kib = primary.agentResidentKib();
+        System.out.printf("MEASURE memory: agent resident set at rest %d MiB (JVM -Xmx128m, SerialGC)%n", kib / 1024);
+        assertThat(kib).isPositive();
+    }
+
+    @Test
+    @Order(5)
+    void aSigkilledAgentLeavesPostgresRunningAndItsSuccessorAdoptsIt() throws Exception {
+        AgentNode leader = primary();
+        for (AgentNode node : List.of(leader, cluster.streamingReplicas().get(0))) {
+            long postmaster = node.postmasterPid().orElseThrow();
+            node.agent().signal("KILL");
+            node.agent().waitFor(Duration.ofSeconds(10));
+
+            assertThat(Signals.isAlive(postmaster)).as(node.name + " PostgreSQL survives its agent").isTrue();
+            try (Connection connection = node.connect(); Statement statement = connection.createStatement();
+                    ResultSet row = statement.executeQuery("SELECT 1")) {
+                assertThat(row.next()).isTrue();
+            }
+
+            node.startAgent();
+            await(node.name + " adopted").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> node.status("/health") == 200
+                            && cluster.primaries().size() == 1 && cluster.streamingReplicas().size() == 2);
+            assertThat(node.postmasterPid()).as(node.name + " same postmaster after adoption").contains(postmaster);
+            assertThat(cluster.primaries()).as("the same member still leads").containsExactly(leader);
+        }
+        JsonNode status = cluster.primaries().get(0).json("/patroni");
+        assertThat(status.path("timeline").asInt()).as("no failover happened").isEqualTo(1);
+    }
+}

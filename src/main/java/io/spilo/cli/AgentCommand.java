@@ -1,6 +1,7 @@
 package io.spilo.cli;
 
 import io.spilo.api.ApiException;
+import io.spilo.api.HttpPeerProbe;
 import io.spilo.api.RestApi;
 import io.spilo.config.ConfigException;
 import io.spilo.config.ConfigLoader;
@@ -90,7 +91,9 @@ final class AgentCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.FAILURE;
         }
-        Duration etcdTimeout = Duration.ofSeconds(Math.max(1, Math.min(bootstrapTiming.retryTimeoutSeconds(), 3)));
+        // A third of retry_timeout per call (0.5 to 3 s): a leader whose store hangs notices within
+        // its leadership window and demotes before the lease can expire.
+        Duration etcdTimeout = Duration.ofMillis(Math.max(500, Math.min(bootstrapTiming.retryTimeoutSeconds() * 1000L / 3, 3000)));
         EtcdDcs dcs = new EtcdDcs(config.etcd(), config.clusterPrefix(), config.name(), etcdTimeout);
         try {
             ClusterView view = firstRead(dcs, Duration.ofSeconds(bootstrapTiming.retryTimeoutSeconds()));
@@ -106,10 +109,11 @@ final class AgentCommand implements Callable<Integer> {
         }
 
         PostgresInstance postgres = new PostgresInstance(config.postgres(), config.name(), runner);
-        loop[0] = new HaLoop(config, dcs, postgres, System::nanoTime, Clock.systemUTC());
+        loop[0] = new HaLoop(config, dcs, postgres, new HttpPeerProbe(Duration.ofSeconds(2)), System::nanoTime,
+                Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping the agent; PostgreSQL keeps running and the next agent adopts it");
+            LOG.info("stopping the agent");
             try {
                 loop[0].stop(Duration.ofSeconds(30));
             } catch (InterruptedException e) {

@@ -8,6 +8,14 @@ package io.spilo.config;
 public record TimingSettings(int ttlSeconds, int loopWaitSeconds, int retryTimeoutSeconds) {
     public static final TimingSettings PATRONI_DEFAULTS = new TimingSettings(30, 10, 10);
 
+    /**
+     * Spilo's defaults, used where the configuration sets nothing. A crashed primary's lease runs
+     * out after at most 8 s, so a replica is promoted in about 9 s; a healthy leader renews every
+     * 2 s and only demotes after 5 s (ttl - retry_timeout) without a successful renewal, which
+     * takes more than two consecutive missed renewals: a loaded LAN does not cause that.
+     */
+    public static final TimingSettings SPILO_DEFAULTS = new TimingSettings(8, 2, 3);
+
     /** Throws when the settings break {@code loop_wait + 2 * retry_timeout <= ttl} or are not positive. */
     public TimingSettings validated(String path) {
         if (ttlSeconds < 2) {

@@ -28,9 +28,9 @@ public record DynamicConfig(ObjectNode json, long modRevision) {
         return json.deepCopy();
     }
 
-    /** The timing triple, validated; invalid stored values fall back to Patroni's defaults with the reason. */
+    /** The timing triple; keys that are not set take Spilo's defaults. */
     public TimingSettings timing() {
-        TimingSettings defaults = TimingSettings.PATRONI_DEFAULTS;
+        TimingSettings defaults = TimingSettings.SPILO_DEFAULTS;
         return new TimingSettings(
                 integer("ttl", defaults.ttlSeconds()),
                 integer("loop_wait", defaults.loopWaitSeconds()),
@@ -53,6 +53,11 @@ public record DynamicConfig(ObjectNode json, long modRevision) {
 
     public boolean useSlots() {
         return json.path("postgresql").path("use_slots").asBoolean(true);
+    }
+
+    /** Patroni's primary_start_timeout (default 300 s): how long a crashed leader may take to restart. */
+    public int primaryStartTimeoutSeconds() {
+        return integer("primary_start_timeout", 300);
     }
 
     public boolean paused() {

@@ -73,10 +73,34 @@ public sealed interface Decision {
         }
     }
 
-    /** This PostgreSQL is a primary but somebody else leads, or leadership cannot be confirmed: demote. */
-    record Demote(Optional<Upstream> upstream, String reason) implements Decision {
+    /**
+     * This PostgreSQL is a primary but somebody else leads, or leadership cannot be confirmed: stop it
+     * now. The next cycle rewinds and restarts it as a replica when there is a leader to follow.
+     */
+    record Demote(String reason) implements Decision {
         public String description() {
             return "demoting: " + reason;
+        }
+    }
+
+    /** The data directory may hold WAL the leader never had: pg_rewind it to the leader, then start as its replica. */
+    record RewindFrom(String leaderName, Upstream upstream) implements Decision {
+        public String description() {
+            return "rewinding to leader " + leaderName + " before following it";
+        }
+    }
+
+    /** pg_rewind failed and the configuration allows it: remove the data directory so it is cloned anew. */
+    record RemoveDataDirectory(String reason) implements Decision {
+        public String description() {
+            return "removing the data directory to clone it again: " + reason;
+        }
+    }
+
+    /** This member holds the leader key but its PostgreSQL will not run: give the key up so a replica takes over. */
+    record ReleaseLeadership(String reason) implements Decision {
+        public String description() {
+            return "releasing the leader key: " + reason;
         }
     }
 

@@ -48,6 +48,9 @@ public final class HaLoop {
     /** A slot whose member is gone is kept this long (Patroni's member_slots_ttl default). */
     private static final long DEFAULT_SLOT_GRACE_SECONDS = 30 * 60;
     private static final Duration CLONE_TIMEOUT = Duration.ofHours(6);
+    /** Patroni's history timestamps: ISO 8601 with microseconds and a numeric offset. */
+    private static final java.time.format.DateTimeFormatter HISTORY_TIMESTAMP =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxxx");
 
     private final SpiloConfig config;
     private final Dcs dcs;
@@ -59,8 +62,10 @@ public final class HaLoop {
     private volatile boolean running;
     private Thread thread;
 
+    private final PeerProbe peers;
+
     // Owned by the loop thread only.
-    private OptionalLong leadershipConfirmedAt = OptionalLong.empty();
+    private AgentMemory memory = AgentMemory.initial();
     private long dcsLastSeenEpochSeconds;
     private String lastDescription = "";
     private String memberState = "stopped";
@@ -70,10 +75,11 @@ public final class HaLoop {
     private Map<String, Long> unwantedSlotsSince = new HashMap<>();
     private boolean storeReachable = true;
 
-    public HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, LongSupplier nanoClock, Clock wallClock) {
+    public HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, LongSupplier nanoClock, Clock wallClock) {
         this.config = config;
         this.dcs = dcs;
         this.postgres = postgres;
+        this.peers = peers;
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
     }
@@ -97,7 +103,11 @@ public final class HaLoop {
         thread.start();
     }
 
-    /** Stops the loop after its current cycle. PostgreSQL is left running. */
+    /**
+     * Stops the loop after its current cycle. On the leader this also stops PostgreSQL cleanly and
+     * deletes the leader key, so that a replica takes over at once instead of after the lease runs
+     * out; a replica's PostgreSQL keeps running. The lease is revoked, so the member key goes too.
+     */
     public void stop(Duration timeout) throws InterruptedException {
         running = false;
         wakeUp();
@@ -109,16 +119,15 @@ public final class HaLoop {
 
     private void run() {
         while (running) {
-            int loopWait = effectiveTiming().loopWaitSeconds();
             try {
                 runCycle();
             } catch (RuntimeException e) {
                 LOG.error("HA cycle failed unexpectedly; retrying next cycle", e);
             }
             try {
-                // While the store is unreachable, retry every second rather than every loop_wait.
-                int waitSeconds = storeReachable ? loopWait : 1;
-                if (wakeUps.tryAcquire(waitSeconds, TimeUnit.SECONDS)) {
+                // While the store is unreachable, retry often: a leader must confirm or demote in time.
+                long waitMillis = storeReachable ? effectiveTiming().loopWaitSeconds() * 1000L : 500L;
+                if (wakeUps.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
                     wakeUps.drainPermits();
                 }
             } catch (InterruptedException e) {
@@ -126,11 +135,26 @@ public final class HaLoop {
                 return;
             }
         }
+        shutDown();
+    }
+
+    private void shutDown() {
+        try {
+            NodeStatus last = status.get();
+            boolean leading = last != null && last.cluster().map(view -> view.isLeader(config.name())).orElse(false);
+            if (leading && postgres.state().isRunningPrimary()) {
+                LOG.info("leader shutting down: stopping PostgreSQL and releasing the leader key");
+                postgres.stop(Duration.ofSeconds(config.postgres().startTimeoutSeconds()));
+                dcs.deleteLeader();
+            }
+        } catch (PostgresException | DcsException e) {
+            LOG.error("clean shutdown incomplete: {}", e.getMessage());
+        }
+        dcs.releaseLease();
     }
 
     /** One read–decide–act–publish cycle. Package-private so tests can drive cycles one at a time. */
     void runCycle() {
-        long now = nanoClock.getAsLong();
         Optional<ClusterView> view = Optional.empty();
         Optional<LeaseState> lease = Optional.empty();
         try {
@@ -154,20 +178,33 @@ public final class HaLoop {
         }
         DynamicConfig dynamic = view.filter(ClusterView::configPresent).map(ClusterView::config).orElseGet(this::bootstrapConfig);
         HaSettings settings = settingsFor(dynamic);
-        LocalState local = postgres.state();
-        if (lease.isEmpty() || view.map(current -> !current.isLeader(config.name())).orElse(false)) {
-            if (view.isPresent()) {
-                leadershipConfirmedAt = OptionalLong.empty();
+        if (view.isPresent()) {
+            Optional<Leader> leader = view.get().leader().filter(current -> current.name().equals(config.name()));
+            if (leader.isPresent()) {
+                confirmLeadership(leader.get(), lease.orElseThrow());
+            } else {
+                memory = memory.withLeadershipConfirmedAt(OptionalLong.empty());
             }
         }
-        Decision decision = HaRules.decide(view, local, settings, leadershipConfirmedAt, now);
+        LocalState local = postgres.state();
+        // Time is read after the store calls: a slow store must count against the leadership window.
+        long now = nanoClock.getAsLong();
+        boolean keyHolder = view.map(current -> current.isLeader(config.name())).orElse(false);
+        if (keyHolder && !local.running()) {
+            if (memory.primaryDownSince().isEmpty()) {
+                memory = memory.withPrimaryDownSince(OptionalLong.of(now));
+            }
+        } else {
+            memory = memory.withPrimaryDownSince(OptionalLong.empty());
+        }
+        Decision decision = HaRules.decide(view, local, settings, memory, now);
         if (!decision.description().equals(lastDescription)) {
             LOG.info("{}", decision.description());
             lastDescription = decision.description();
         }
         String outcome = decision.description();
         try {
-            execute(decision, view, lease, dynamic, local);
+            execute(decision, view, lease, dynamic, local, settings);
         } catch (PostgresException | DcsException e) {
             outcome = decision.description() + " failed: " + e.getMessage();
             LOG.error("{}", outcome);
@@ -175,13 +212,13 @@ public final class HaLoop {
         LocalState after = postgres.state();
         memberState = stateName(after, memberState);
         if (view.isPresent() && lease.isPresent()) {
-            publishToStore(after, settings);
+            publishToStore(after);
         }
         publish(view, after, settings, outcome);
     }
 
     private void execute(Decision decision, Optional<ClusterView> view, Optional<LeaseState> lease,
-            DynamicConfig dynamic, LocalState local) {
+            DynamicConfig dynamic, LocalState local, HaSettings settings) {
         Map<String, String> parameters = dynamic.postgresParameters();
         Duration startTimeout = Duration.ofSeconds(config.postgres().startTimeoutSeconds());
         if (decision instanceof Decision.Bootstrap) {
@@ -193,7 +230,7 @@ public final class HaLoop {
             }
         } else if (decision instanceof Decision.CloneFromLeader clone) {
             memberState = "creating replica";
-            publish(view, local, settingsFor(dynamic), decision.description());
+            publish(view, local, settings, decision.description());
             postgres.cloneFrom(clone.upstream(), CLONE_TIMEOUT);
             postgres.writeConfiguration(true, Optional.of(clone.upstream()), parameters);
             memberState = "starting";
@@ -202,46 +239,76 @@ public final class HaLoop {
             memberState = "starting";
             postgres.writeConfiguration(true, start.upstream(), parameters);
             postgres.start(startTimeout);
+        } else if (decision instanceof Decision.RewindFrom rewind) {
+            try {
+                postgres.rewind(rewind.upstream(), CLONE_TIMEOUT);
+            } catch (PostgresException e) {
+                memory = memory.withRewindFailure(Optional.of(e.getMessage()));
+                wakeUp();
+                throw e;
+            }
+            memory = memory.withRewindFailure(Optional.empty());
+            memberState = "starting";
+            postgres.writeConfiguration(true, Optional.of(rewind.upstream()), parameters);
+            postgres.start(startTimeout);
+        } else if (decision instanceof Decision.RemoveDataDirectory) {
+            postgres.removeDataDirectory();
+            memory = memory.withRewindFailure(Optional.empty());
+            wakeUp();
         } else if (decision instanceof Decision.FollowLeader follow) {
             postgres.writeConfiguration(true, Optional.of(follow.upstream()), parameters);
             postgres.reload();
-        } else if (decision instanceof Decision.HoldLeadership hold) {
-            confirmLeadership(hold.leader(), lease.orElseThrow());
-            if (leadershipConfirmedAt.isPresent()) {
+        } else if (decision instanceof Decision.HoldLeadership) {
+            if (memory.leadershipConfirmedAt().isPresent()) {
                 maintainPrimary(view.orElseThrow(), local, dynamic);
             }
-        } else if (decision instanceof Decision.PromoteHeldLeadership promote) {
-            confirmLeadership(promote.leader(), lease.orElseThrow());
-            if (leadershipConfirmedAt.isPresent()) {
+        } else if (decision instanceof Decision.PromoteHeldLeadership) {
+            if (memory.leadershipConfirmedAt().isPresent()) {
                 promote(view.orElseThrow(), local, parameters);
             }
-        } else if (decision instanceof Decision.StartAsLeader start) {
-            confirmLeadership(start.leader(), lease.orElseThrow());
-            if (leadershipConfirmedAt.isPresent()) {
+        } else if (decision instanceof Decision.StartAsLeader) {
+            if (memory.leadershipConfirmedAt().isPresent()) {
                 memberState = "starting";
+                LOG.info("PostgreSQL is not running on the leader: starting it in place");
                 postgres.writeConfiguration(false, Optional.empty(), parameters);
-                postgres.start(startTimeout);
+                // Not waiting: the loop must keep renewing the leader key while PostgreSQL recovers.
+                postgres.startInBackground();
+                wakeUp();
             }
-        } else if (decision instanceof Decision.AcquireLeadership) {
-            if (dcs.attemptToAcquireLeader()) {
-                leadershipConfirmedAt = OptionalLong.of(lease.orElseThrow().renewedAtNanos());
-                LOG.info("acquired the leader key");
-                if (local.inRecovery()) {
-                    promote(view.orElseThrow(), local, parameters);
-                }
-            } else {
-                LOG.info("another member acquired the leader key first");
-            }
-            wakeUp();
-        } else if (decision instanceof Decision.Demote demote) {
-            leadershipConfirmedAt = OptionalLong.empty();
+        } else if (decision instanceof Decision.ReleaseLeadership) {
+            memory = memory.withLeadershipConfirmedAt(OptionalLong.empty())
+                    .withReleasedLeadershipAt(OptionalLong.of(nanoClock.getAsLong()));
             postgres.stop(startTimeout);
-            postgres.writeConfiguration(true, demote.upstream(), parameters);
-            memberState = "starting";
-            postgres.start(startTimeout);
+            dcs.deleteLeader();
+        } else if (decision instanceof Decision.AcquireLeadership) {
+            acquireLeadership(view.orElseThrow(), lease.orElseThrow(), local, settings, parameters);
+        } else if (decision instanceof Decision.Demote) {
+            memory = memory.withLeadershipConfirmedAt(OptionalLong.empty());
+            postgres.stop(startTimeout);
+            wakeUp();
         } else if (!(decision instanceof Decision.Wait)) {
             throw new IllegalStateException("no executor for " + decision);
         }
+    }
+
+    private void acquireLeadership(ClusterView view, LeaseState lease, LocalState local, HaSettings settings,
+            Map<String, String> parameters) {
+        List<Member> others = view.members().stream().filter(member -> !member.name().equals(config.name())).toList();
+        Optional<String> stepBack = HaRules.reasonToStepBack(local.walPosition(), settings, peers.probe(others));
+        if (stepBack.isPresent()) {
+            LOG.info("not racing for the leader key: {}", stepBack.get());
+            return;
+        }
+        if (dcs.attemptToAcquireLeader()) {
+            memory = memory.withLeadershipConfirmedAt(OptionalLong.of(lease.renewedAtNanos()));
+            LOG.info("acquired the leader key");
+            if (local.inRecovery()) {
+                promote(view, local, parameters);
+            }
+        } else {
+            LOG.info("another member acquired the leader key first");
+        }
+        wakeUp();
     }
 
     private void bootstrap(LeaseState lease, Map<String, String> parameters, Duration startTimeout) {
@@ -258,7 +325,7 @@ public final class HaLoop {
             if (!dcs.attemptToAcquireLeader()) {
                 throw new PostgresException("the leader key was taken while this member bootstrapped the cluster");
             }
-            leadershipConfirmedAt = OptionalLong.of(lease.renewedAtNanos());
+            memory = memory.withLeadershipConfirmedAt(OptionalLong.of(lease.renewedAtNanos()));
             LocalState state = postgres.state();
             String systemIdentifier = state.systemIdentifier()
                     .orElseThrow(() -> new PostgresException("cannot read the system identifier after initdb"));
@@ -275,23 +342,27 @@ public final class HaLoop {
             } catch (PostgresException | DcsException cleanup) {
                 LOG.error("cleanup after the failed bootstrap failed too: {}", cleanup.getMessage());
             }
-            leadershipConfirmedAt = OptionalLong.empty();
+            memory = memory.withLeadershipConfirmedAt(OptionalLong.empty());
             throw e;
         }
     }
 
     /** Proves leadership: the lease was just renewed and the leader key lives on it. */
     private void confirmLeadership(Leader leader, LeaseState lease) {
-        if (lease.replaced()) {
-            leadershipConfirmedAt = OptionalLong.empty();
-            LOG.warn("the lease expired, and the leader key with it");
-            return;
+        if (lease.replaced() && leader.leaseId() != lease.leaseId()) {
+            // The key read this cycle may still be on the expired lease: only a successful
+            // compare-and-set onto the new lease proves it is ours.
+            LOG.warn("the lease expired; moving the leader key to the new lease if it still exists");
         }
-        if (dcs.reattachLeader(leader)) {
-            leadershipConfirmedAt = OptionalLong.of(lease.renewedAtNanos());
-        } else {
-            leadershipConfirmedAt = OptionalLong.empty();
-            LOG.warn("the leader key changed while this member renewed it");
+        try {
+            if (dcs.reattachLeader(leader)) {
+                memory = memory.withLeadershipConfirmedAt(OptionalLong.of(lease.renewedAtNanos()));
+            } else {
+                memory = memory.withLeadershipConfirmedAt(OptionalLong.empty());
+                LOG.warn("the leader key changed while this member renewed it");
+            }
+        } catch (DcsException e) {
+            LOG.warn("could not confirm leadership: {}", e.getMessage());
         }
     }
 
@@ -303,7 +374,7 @@ public final class HaLoop {
         LocalState after = postgres.state();
         List<HistoryEntry> history = new ArrayList<>(view.history());
         history.add(new HistoryEntry(Math.max(1, after.timeline() - 1), before.walPosition(),
-                "no recovery target specified", OffsetDateTime.now(wallClock.withZone(ZoneOffset.UTC)).toString(),
+                "no recovery target specified", OffsetDateTime.now(wallClock.withZone(ZoneOffset.UTC)).format(HISTORY_TIMESTAMP),
                 config.name()));
         dcs.writeHistory(history);
         LOG.info("promoted to primary on timeline {}", after.timeline());
@@ -359,7 +430,7 @@ public final class HaLoop {
         }
     }
 
-    private void publishToStore(LocalState local, HaSettings settings) {
+    private void publishToStore(LocalState local) {
         ObjectNode data = memberData(local);
         if (!data.equals(lastMemberData)) {
             try {
@@ -415,7 +486,7 @@ public final class HaLoop {
         Optional<ClusterView> cluster = view.isPresent() ? view : previous == null ? Optional.empty() : previous.cluster();
         status.set(new NodeStatus(config.scope(), config.name(),
                 local.runState() == RunState.STOPPED && !memberState.equals("stopped") ? memberState : stateName(local, memberState),
-                roleName(local), local, leadershipConfirmedAt, dcsLastSeenEpochSeconds, nanoClock.getAsLong(), cluster,
+                roleName(local), local, memory.leadershipConfirmedAt(), dcsLastSeenEpochSeconds, nanoClock.getAsLong(), cluster,
                 outcome, settings, config.tags().values()));
     }
 
@@ -437,10 +508,11 @@ public final class HaLoop {
         try {
             timing = dynamic.timing().validated("config.");
         } catch (RuntimeException e) {
-            LOG.warn("{}; using ttl 30, loop_wait 10, retry_timeout 10 until it is fixed", e.getMessage());
-            timing = TimingSettings.PATRONI_DEFAULTS;
+            LOG.warn("{}; using Spilo's defaults {} until it is fixed", e.getMessage(), TimingSettings.SPILO_DEFAULTS);
+            timing = TimingSettings.SPILO_DEFAULTS;
         }
         return new HaSettings(config.name(), timing, dynamic.maximumLagOnFailover(), config.tags().noFailover(),
-                config.tags().failoverPriority(), dynamic.paused());
+                config.tags().failoverPriority(), dynamic.paused(), dynamic.primaryStartTimeoutSeconds(),
+                config.postgres().removeDataDirectoryOnRewindFailure());
     }
 }

@@ -6,11 +6,11 @@ import io.spilo.dcs.Member;
 import io.spilo.postgres.LocalState;
 import io.spilo.postgres.RunState;
 import io.spilo.postgres.Upstream;
+import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
- * The HA rules as one pure function: the same inputs always give the same {@link Decision}.
+ * The HA rules as pure functions: the same inputs always give the same {@link Decision}.
  * No I/O happens here; time is the monotonic {@code nowNanos} passed in.
  */
 public final class HaRules {
@@ -19,17 +19,13 @@ public final class HaRules {
 
     /**
      * @param view the cluster as read from the store this cycle; empty when the store did not answer
-     * @param leadershipConfirmedAtNanos when this member last proved it holds the leader key on a
-     *     live lease (the moment the renewal was sent); empty if it never did or lost it
+     * @param memory what the loop remembers: when leadership was last proved, since when a
+     *     leader's PostgreSQL is down, a recent release of the key, a failed rewind
      */
     public static Decision decide(
-            Optional<ClusterView> view,
-            LocalState local,
-            HaSettings settings,
-            OptionalLong leadershipConfirmedAtNanos,
-            long nowNanos) {
+            Optional<ClusterView> view, LocalState local, HaSettings settings, AgentMemory memory, long nowNanos) {
         if (view.isEmpty()) {
-            return decideWithoutStore(local, settings, leadershipConfirmedAtNanos, nowNanos);
+            return decideWithoutStore(local, settings, memory, nowNanos);
         }
         ClusterView cluster = view.get();
         String me = settings.memberName();
@@ -55,53 +51,89 @@ public final class HaRules {
 
         Optional<Leader> leader = cluster.leader();
         if (leader.isPresent() && leader.get().name().equals(me)) {
-            return decideAsKeyHolder(leader.get(), local);
+            return decideAsKeyHolder(leader.get(), local, settings, memory, nowNanos);
         }
         if (leader.isPresent()) {
-            return decideWithOtherLeader(cluster, leader.get(), local, me);
+            return decideWithOtherLeader(cluster, leader.get(), local, settings, memory);
         }
-        return decideWithoutLeader(cluster, local, settings);
+        return decideWithoutLeader(cluster, local, settings, memory, nowNanos);
     }
 
-    private static Decision decideWithoutStore(
-            LocalState local, HaSettings settings, OptionalLong confirmedAt, long nowNanos) {
+    private static Decision decideWithoutStore(LocalState local, HaSettings settings, AgentMemory memory, long nowNanos) {
         if (!local.isRunningPrimary()) {
             return new Decision.Wait("etcd is not reachable: keeping the current role until it answers");
         }
         if (settings.paused()) {
             return new Decision.Wait("etcd is not reachable; paused, so the primary keeps running");
         }
-        if (confirmedAt.isPresent() && nowNanos - confirmedAt.getAsLong() < settings.leadershipValidityNanos()) {
+        if (isLeadershipValid(settings, memory, nowNanos)) {
             return new Decision.Wait("etcd is not reachable: retrying while the leadership is still valid");
         }
-        return new Decision.Demote(Optional.empty(),
-                "leadership could not be confirmed in etcd in time; stopping writes before the lease can expire");
+        return new Decision.Demote("leadership could not be confirmed in etcd in time; stopping writes before the lease can expire");
     }
 
-    private static Decision decideAsKeyHolder(Leader leader, LocalState local) {
-        return switch (local.runState()) {
-            case RUNNING -> local.inRecovery()
-                    ? new Decision.PromoteHeldLeadership(leader)
-                    : new Decision.HoldLeadership(leader);
-            case STARTING -> new Decision.Wait("I hold the leader key; waiting for PostgreSQL to accept connections");
-            case STOPPED -> local.dataDirectoryInitialized()
-                    ? new Decision.StartAsLeader(leader)
-                    : new Decision.Wait("I hold the leader key but have no data directory");
-        };
+    private static boolean isLeadershipValid(HaSettings settings, AgentMemory memory, long nowNanos) {
+        return memory.leadershipConfirmedAt().isPresent()
+                && nowNanos - memory.leadershipConfirmedAt().getAsLong() < settings.leadershipValidityNanos();
     }
 
-    private static Decision decideWithOtherLeader(ClusterView cluster, Leader leader, LocalState local, String me) {
-        Optional<Upstream> upstream = cluster.member(leader.name()).flatMap(member -> upstreamOf(member, me));
+    private static Decision decideAsKeyHolder(
+            Leader leader, LocalState local, HaSettings settings, AgentMemory memory, long nowNanos) {
+        if (local.runState() == RunState.RUNNING) {
+            return local.inRecovery() ? new Decision.PromoteHeldLeadership(leader) : new Decision.HoldLeadership(leader);
+        }
+        if (!local.dataDirectoryInitialized()) {
+            return new Decision.ReleaseLeadership("I hold the leader key but have no data directory");
+        }
+        if (settings.paused()) {
+            return new Decision.Wait("paused: PostgreSQL on the leader is not running and is not restarted automatically");
+        }
+        boolean timedOut = settings.primaryStartTimeoutSeconds() == 0
+                || (memory.primaryDownSince().isPresent()
+                        && nowNanos - memory.primaryDownSince().getAsLong() >= settings.primaryStartTimeoutNanos());
+        if (timedOut) {
+            return new Decision.ReleaseLeadership("PostgreSQL is not running within primary_start_timeout ("
+                    + settings.primaryStartTimeoutSeconds() + " s)");
+        }
+        return local.runState() == RunState.STOPPED
+                ? new Decision.StartAsLeader(leader)
+                : new Decision.Wait("I hold the leader key; waiting for PostgreSQL to accept connections");
+    }
+
+    private static Decision decideWithOtherLeader(
+            ClusterView cluster, Leader leader, LocalState local, HaSettings settings, AgentMemory memory) {
+        Optional<Member> leaderMember = cluster.member(leader.name());
+        Optional<Upstream> upstream = leaderMember.flatMap(member -> upstreamOf(member, settings.memberName()));
         if (!local.dataDirectoryInitialized()) {
             return upstream.<Decision>map(source -> new Decision.CloneFromLeader(leader.name(), source))
                     .orElse(new Decision.Wait("waiting for leader " + leader.name() + " to publish its address"));
         }
         return switch (local.runState()) {
-            case STOPPED -> new Decision.StartAsReplica(upstream);
+            case STOPPED -> {
+                if (upstream.isEmpty()) {
+                    yield new Decision.StartAsReplica(Optional.empty());
+                }
+                int leaderTimeline = leaderMember.map(Member::timeline).orElse(0);
+                boolean mayHaveDiverged = local.lastRanAsPrimary()
+                        || (local.checkpointTimeline() > 0 && leaderTimeline > local.checkpointTimeline());
+                if (!mayHaveDiverged) {
+                    yield new Decision.StartAsReplica(upstream);
+                }
+                if (memory.rewindFailure().isPresent()) {
+                    yield settings.removeDataDirectoryOnRewindFailure()
+                            ? new Decision.RemoveDataDirectory(memory.rewindFailure().get())
+                            : new Decision.Wait("pg_rewind failed (" + memory.rewindFailure().get() + "); staying down."
+                                    + " Set postgresql.remove_data_directory_on_rewind_failure to re-clone automatically,"
+                                    + " or remove the data directory to re-clone");
+                }
+                yield new Decision.RewindFrom(leader.name(), upstream.get());
+            }
             case STARTING -> new Decision.Wait("waiting for PostgreSQL to accept connections");
             case RUNNING -> {
                 if (!local.inRecovery()) {
-                    yield new Decision.Demote(upstream, leader.name() + " holds the leader key");
+                    yield settings.paused()
+                            ? new Decision.Wait("paused: this primary does not hold the leader key, but is not demoted")
+                            : new Decision.Demote(leader.name() + " holds the leader key");
                 }
                 if (upstream.isPresent() && !local.upstream().equals(Optional.of(hostPort(upstream.get())))) {
                     yield new Decision.FollowLeader(leader.name(), upstream.get());
@@ -111,7 +143,8 @@ public final class HaRules {
         };
     }
 
-    private static Decision decideWithoutLeader(ClusterView cluster, LocalState local, HaSettings settings) {
+    private static Decision decideWithoutLeader(
+            ClusterView cluster, LocalState local, HaSettings settings, AgentMemory memory, long nowNanos) {
         if (!local.dataDirectoryInitialized()) {
             return new Decision.Wait("no leader to clone from: waiting for one");
         }
@@ -127,6 +160,10 @@ public final class HaRules {
         if (settings.noFailover() || settings.failoverPriority() <= 0) {
             return new Decision.Wait("no leader; this member is tagged nofailover and will not be promoted");
         }
+        if (memory.releasedLeadershipAt().isPresent()
+                && nowNanos - memory.releasedLeadershipAt().getAsLong() < settings.ttlNanos()) {
+            return new Decision.Wait("no leader; this member just gave up leadership and lets a replica take over");
+        }
         if (local.inRecovery() && cluster.optime() > 0
                 && cluster.optime() - local.walPosition() > settings.maximumLagOnFailover()) {
             return new Decision.Wait("no leader; this member is " + (cluster.optime() - local.walPosition())
@@ -134,6 +171,33 @@ public final class HaRules {
                     + settings.maximumLagOnFailover());
         }
         return new Decision.AcquireLeadership();
+    }
+
+    /**
+     * The last check before racing for the leader key: step back if any other member that answered
+     * is still a running primary, has received more WAL, or has as much WAL and a higher
+     * failover_priority. Members that may not be promoted, or did not answer, are not compared.
+     * Ties are left to the create-if-absent transaction.
+     */
+    public static Optional<String> reasonToStepBack(long myWalPosition, HaSettings settings, List<PeerStatus> peers) {
+        for (PeerStatus peer : peers) {
+            if (!peer.reachable()) {
+                continue;
+            }
+            if (peer.runningPrimary()) {
+                return Optional.of(peer.name() + " is still running as a primary");
+            }
+            if (peer.noFailover() || peer.failoverPriority() <= 0) {
+                continue;
+            }
+            if (peer.walPosition() > myWalPosition) {
+                return Optional.of(peer.name() + " has received more WAL (" + peer.walPosition() + " > " + myWalPosition + ")");
+            }
+            if (peer.walPosition() == myWalPosition && peer.failoverPriority() > settings.failoverPriority()) {
+                return Optional.of(peer.name() + " has as much WAL and a higher failover_priority");
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -6,6 +6,9 @@ import io.spilo.config.TimingSettings;
  * What the rules need to know about this member and the cluster's timing.
  *
  * @param maximumLagOnFailover bytes a replica may trail {@code status.optime} and still be promoted
+ * @param primaryStartTimeoutSeconds how long a crashed primary may take to run again before the
+ *     leader key is released; 0 releases it at once
+ * @param removeDataDirectoryOnRewindFailure re-clone when pg_rewind fails, instead of staying down
  */
 public record HaSettings(
         String memberName,
@@ -13,7 +16,9 @@ public record HaSettings(
         long maximumLagOnFailover,
         boolean noFailover,
         int failoverPriority,
-        boolean paused) {
+        boolean paused,
+        int primaryStartTimeoutSeconds,
+        boolean removeDataDirectoryOnRewindFailure) {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     /**
@@ -22,6 +27,14 @@ public record HaSettings(
      * rule {@code loop_wait + 2 * retry_timeout <= ttl} makes this at least one loop plus one retry,
      * and leaves {@code retry_timeout} for health checks to notice before the lease can expire.
      */
+    public long primaryStartTimeoutNanos() {
+        return primaryStartTimeoutSeconds * NANOS_PER_SECOND;
+    }
+
+    public long ttlNanos() {
+        return timing.ttlSeconds() * NANOS_PER_SECOND;
+    }
+
     public long leadershipValidityNanos() {
         return (long) (timing.ttlSeconds() - timing.retryTimeoutSeconds()) * NANOS_PER_SECOND;
     }

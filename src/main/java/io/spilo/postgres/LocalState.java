@@ -10,6 +10,9 @@ import java.util.Optional;
  * @param walPosition current WAL LSN on a primary, last received (or replayed) LSN on a replica
  * @param upstream the host and port in {@code primary_conninfo}, when this is a replica
  * @param streaming the WAL receiver reports status {@code streaming}
+ * @param controlState "Database cluster state" from pg_controldata, read while PostgreSQL is stopped:
+ *     {@code shut down} or {@code in production} mean it last ran as a primary
+ * @param checkpointTimeline the timeline of the latest checkpoint, read while PostgreSQL is stopped
  */
 public record LocalState(
         boolean dataDirectoryInitialized,
@@ -25,19 +28,34 @@ public record LocalState(
         boolean streaming,
         int serverVersion,
         Optional<String> postmasterStartTime,
-        List<ReplicationConnection> replication) {
+        List<ReplicationConnection> replication,
+        Optional<String> controlState,
+        int checkpointTimeline) {
     public LocalState {
         replication = List.copyOf(replication);
     }
 
     public static LocalState empty() {
-        return new LocalState(false, RunState.STOPPED, Optional.empty(), Optional.empty(), false, 0, 0, 0,
-                Optional.empty(), Optional.empty(), false, 0, Optional.empty(), List.of());
+        return stopped(false, Optional.empty(), Optional.empty(), 0, 0);
     }
 
-    public static LocalState stopped(boolean initialized, Optional<String> systemIdentifier) {
-        return new LocalState(initialized, RunState.STOPPED, Optional.empty(), systemIdentifier, false, 0, 0, 0,
-                Optional.empty(), Optional.empty(), false, 0, Optional.empty(), List.of());
+    /** A stopped PostgreSQL, described by its control file. */
+    public static LocalState stopped(boolean initialized, Optional<String> systemIdentifier, Optional<String> controlState,
+            int checkpointTimeline, long checkpointPosition) {
+        return new LocalState(initialized, RunState.STOPPED, Optional.empty(), systemIdentifier, false, checkpointTimeline,
+                checkpointPosition, 0, Optional.empty(), Optional.empty(), false, 0, Optional.empty(), List.of(),
+                controlState, checkpointTimeline);
+    }
+
+    /** A postmaster that is alive but does not answer queries yet. */
+    public static LocalState starting(long pid, Optional<String> systemIdentifier) {
+        return new LocalState(true, RunState.STARTING, Optional.of(pid), systemIdentifier, false, 0, 0, 0, Optional.empty(),
+                Optional.empty(), false, 0, Optional.empty(), List.of(), Optional.empty(), 0);
+    }
+
+    /** PostgreSQL last ran as a primary (cleanly stopped or crashed), so it may hold WAL no replica has. */
+    public boolean lastRanAsPrimary() {
+        return controlState.map(state -> state.equals("shut down") || state.equals("in production")).orElse(false);
     }
 
     public boolean running() {

@@ -25,7 +25,14 @@ public interface Postgres {
 
     void start(Duration timeout);
 
+    /** Starts PostgreSQL without waiting for it to accept connections (the HA loop keeps running meanwhile). */
+    void startInBackground();
+
+    /** Stops PostgreSQL (fast shutdown; immediate if that does not finish in time). */
     void stop(Duration timeout);
+
+    /** Rewinds the stopped data directory to {@code source} with pg_rewind (a no-op when nothing diverged). */
+    void rewind(Upstream source, Duration timeout);
 
     void promote(Duration timeout);
 

@@ -51,7 +51,7 @@ public final class PostgresInstance implements Postgres {
     private static final String STATE_QUERY = """
             SELECT pg_is_in_recovery(),
                    (CASE WHEN pg_is_in_recovery()
-                         THEN COALESCE(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())
+                         THEN GREATEST(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())
                          ELSE pg_current_wal_lsn() END - '0/0'::pg_lsn)::bigint,
                    COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint, 0),
                    (SELECT system_identifier FROM pg_control_system())::text,
@@ -88,15 +88,14 @@ public final class PostgresInstance implements Postgres {
         Optional<Long> pid = livePostmasterPid();
         if (pid.isEmpty()) {
             closeConnection();
-            return LocalState.stopped(true, systemIdentifier);
+            return stoppedState(systemIdentifier);
         }
         try {
             return queryState(pid.get());
         } catch (SQLException e) {
             LOG.debug("postmaster {} alive but not answering: {}", pid.get(), e.getMessage());
             closeConnection();
-            return new LocalState(true, RunState.STARTING, pid, systemIdentifier, false, 0, 0, 0, Optional.empty(),
-                    Optional.empty(), false, 0, Optional.empty(), List.of());
+            return LocalState.starting(pid.get(), systemIdentifier);
         }
     }
 
@@ -141,7 +140,59 @@ public final class PostgresInstance implements Postgres {
             Optional<String> upstream = inRecovery ? conninfoHostPort(primaryConninfo) : Optional.empty();
             return new LocalState(true, RunState.RUNNING, Optional.of(pid), Optional.of(systemIdentifier), inRecovery,
                     timeline, walPosition, replayed, replayTimestamp, upstream, "streaming".equals(receiverStatus),
-                    serverVersion, Optional.of(startTime), replication);
+                    serverVersion, Optional.of(startTime), replication, Optional.empty(), 0);
+        }
+    }
+
+    /** Reads the control file with pg_controldata: how PostgreSQL last stopped, and on which timeline. */
+    private LocalState stoppedState(Optional<String> systemIdentifier) {
+        Map<String, String> control = controlData();
+        Optional<String> clusterState = Optional.ofNullable(control.get("Database cluster state"));
+        int timeline = parseInt(control.get("Latest checkpoint's TimeLineID"));
+        long position = parseLsn(control.get("Latest checkpoint location"));
+        return LocalState.stopped(true, systemIdentifier, clusterState, timeline, position);
+    }
+
+    private Map<String, String> controlData() {
+        Map<String, String> values = new LinkedHashMap<>();
+        try {
+            ProcessResult result = runner.runAsPostgresUser(
+                    List.of(config.program("pg_controldata").toString(), config.dataDirectory().toString()),
+                    Map.of("LC_ALL", "C"), SHORT_TIMEOUT);
+            if (!result.succeeded()) {
+                LOG.warn("pg_controldata failed (exit {}): {}", result.exitCode(), result.tail());
+                return values;
+            }
+            for (String line : result.output().split("\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    values.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+                }
+            }
+        } catch (ProcessFailedException e) {
+            LOG.warn("pg_controldata failed: {}", e.getMessage());
+        }
+        return values;
+    }
+
+    private static int parseInt(String text) {
+        try {
+            return text == null ? 0 : Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** An LSN written as {@code 0/3000028}: high and low 32-bit halves in hex. */
+    static long parseLsn(String text) {
+        if (text == null || !text.contains("/")) {
+            return 0;
+        }
+        String[] halves = text.strip().split("/");
+        try {
+            return (Long.parseLong(halves[0], 16) << 32) | Long.parseLong(halves[1], 16);
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 
@@ -308,6 +359,41 @@ public final class PostgresInstance implements Postgres {
     }
 
     @Override
+    public void startInBackground() {
+        prepareDirectories();
+        ProcessResult result = pgCtl(List.of("start", "-D", config.dataDirectory().toString(),
+                "-l", config.serverLogFile().toString(), "-W"), SHORT_TIMEOUT);
+        if (!result.succeeded()) {
+            throw new PostgresException("pg_ctl start failed (exit " + result.exitCode() + "): " + result.tail()
+                    + "; see " + config.serverLogFile());
+        }
+    }
+
+    @Override
+    public void rewind(Upstream source, Duration timeout) {
+        try {
+            writePasswordFile();
+        } catch (IOException e) {
+            throw new PostgresException("cannot write " + config.passfile() + ": " + e.getMessage(), e);
+        }
+        String sourceServer = "host=" + source.host() + " port=" + source.port() + " user=" + config.superuser().username()
+                + " dbname=postgres passfile=" + config.passfile() + " connect_timeout=5";
+        List<String> command = List.of(config.program("pg_rewind").toString(), "-D", config.dataDirectory().toString(),
+                "--source-server=" + sourceServer);
+        ProcessResult result;
+        try {
+            result = runner.runAsPostgresUser(command, Map.of("PGPASSFILE", config.passfile().toString()), timeout);
+        } catch (ProcessFailedException e) {
+            throw new PostgresException("pg_rewind from " + source.host() + ":" + source.port() + " failed: " + e.getMessage(), e);
+        }
+        if (!result.succeeded()) {
+            throw new PostgresException("pg_rewind from " + source.host() + ":" + source.port() + " failed (exit "
+                    + result.exitCode() + "): " + result.tail());
+        }
+        LOG.info("pg_rewind from {}:{}: {}", source.host(), source.port(), result.tail());
+    }
+
+    @Override
     public void stop(Duration timeout) {
         closeConnection();
         if (livePostmasterPid().isEmpty()) {
@@ -316,7 +402,12 @@ public final class PostgresInstance implements Postgres {
         ProcessResult result = pgCtl(List.of("stop", "-D", config.dataDirectory().toString(), "-m", "fast", "-w",
                 "-t", Long.toString(timeout.toSeconds())), timeout.plusSeconds(10));
         if (!result.succeeded() && livePostmasterPid().isPresent()) {
-            throw new PostgresException("pg_ctl stop failed (exit " + result.exitCode() + "): " + result.tail());
+            LOG.warn("fast shutdown failed ({}); stopping PostgreSQL immediately", result.tail());
+            ProcessResult immediate = pgCtl(List.of("stop", "-D", config.dataDirectory().toString(), "-m", "immediate",
+                    "-w", "-t", "30"), Duration.ofSeconds(40));
+            if (!immediate.succeeded() && livePostmasterPid().isPresent()) {
+                throw new PostgresException("pg_ctl stop failed (exit " + immediate.exitCode() + "): " + immediate.tail());
+            }
         }
     }
 

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 /** The REST API over a real loopback socket, fed a hand-made status and a fake clock. */
 class RestApiTest {
     private static final long SECOND = 1_000_000_000L;
-    private static final HaSettings SETTINGS = new HaSettings("node1", new TimingSettings(30, 10, 10), 1_048_576, false, 1, false);
+    private static final HaSettings SETTINGS = new HaSettings("node1", new TimingSettings(30, 10, 10), 1_048_576, false, 1, false, 300, false);
     private final AtomicLong clock = new AtomicLong(1_000 * SECOND);
     private final AtomicReference<NodeStatus> status = new AtomicReference<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -60,14 +60,14 @@ class RestApiTest {
     private NodeStatus primary(OptionalLong confirmedAt) {
         LocalState local = new LocalState(true, RunState.RUNNING, Optional.of(1L), Optional.of("1"), false, 1, 500, 500,
                 Optional.empty(), Optional.empty(), false, 150018, Optional.of("2026-11-27 03:50:58.555399+00:00"),
-                List.of(new ReplicationConnection("node2", "127.0.0.1", "streaming", 0, "async", "replicator")));
+                List.of(new ReplicationConnection("node2", "127.0.0.1", "streaming", 0, "async", "replicator")), Optional.empty(), 0);
         return new NodeStatus("demo", "node1", "running", "primary", local, confirmedAt, 1795751501, clock.get(),
                 Optional.of(cluster(500)), "", SETTINGS, Map.of());
     }
 
     private NodeStatus replica(long wal, Map<String, Object> tags) {
         LocalState local = new LocalState(true, RunState.RUNNING, Optional.of(1L), Optional.of("1"), true, 1, wal, wal,
-                Optional.empty(), Optional.of("127.0.0.1:5432"), true, 150018, Optional.of("2026-11-27 03:50:58.555399+00:00"), List.of());
+                Optional.empty(), Optional.of("127.0.0.1:5432"), true, 150018, Optional.of("2026-11-27 03:50:58.555399+00:00"), List.of(), Optional.empty(), 0);
         return new NodeStatus("demo", "node2", "running", "replica", local, OptionalLong.empty(), 1795751501, clock.get(),
                 Optional.of(cluster(500)), "", SETTINGS, tags);
     }

@@ -21,8 +21,13 @@ import org.junit.jupiter.api.Test;
 class HaRulesTest {
     private static final long SECOND = 1_000_000_000L;
     private static final String SYSTEM_ID = "7712692741996752489";
-    private static final HaSettings SETTINGS = new HaSettings("node1", new TimingSettings(30, 10, 10), 1_048_576, false, 1, false);
+    private static final HaSettings SETTINGS = settings(false, 1, false, 300, false);
     private static final long NOW = 1_000 * SECOND;
+
+    private static HaSettings settings(boolean noFailover, int priority, boolean paused, int primaryStartTimeout, boolean reclone) {
+        return new HaSettings("node1", new TimingSettings(30, 10, 10), 1_048_576, noFailover, priority, paused,
+                primaryStartTimeout, reclone);
+    }
 
     private static Member member(String name, int port, String role, long wal) {
         return new Member(name, "postgres://127.0.0.1:" + port + "/postgres", "http://127.0.0.1:" + (port + 1000) + "/patroni",
@@ -40,15 +45,16 @@ class HaRulesTest {
 
     private static LocalState running(boolean inRecovery, long wal, Optional<String> upstream) {
         return new LocalState(true, RunState.RUNNING, Optional.of(4242L), Optional.of(SYSTEM_ID), inRecovery, 1, wal, wal,
-                Optional.empty(), upstream, inRecovery, 150018, Optional.of("2026-11-27 00:00:00.000000+00:00"), List.of());
+                Optional.empty(), upstream, inRecovery, 150018, Optional.of("2026-11-27 00:00:00.000000+00:00"), List.of(),
+                Optional.empty(), 0);
     }
 
     private static LocalState stoppedWithData() {
-        return LocalState.stopped(true, Optional.of(SYSTEM_ID));
+        return LocalState.stopped(true, Optional.of(SYSTEM_ID), Optional.of("shut down in recovery"), 1, 100);
     }
 
     private static Decision decide(ClusterView view, LocalState local) {
-        return HaRules.decide(Optional.of(view), local, SETTINGS, OptionalLong.empty(), NOW);
+        return HaRules.decide(Optional.of(view), local, SETTINGS, AgentMemory.initial(), NOW);
     }
 
     @Test
@@ -122,7 +128,7 @@ class HaRulesTest {
         ClusterView view = ledBy("node2", member("node2", 5433, "primary", 100));
 
         assertThat(decide(view, running(false, 100, Optional.empty())))
-                .isEqualTo(new Decision.Demote(Optional.of(new Upstream("127.0.0.1", 5433, "node1")), "node2 holds the leader key"));
+                .isEqualTo(new Decision.Demote("node2 holds the leader key"));
     }
 
     @Test
@@ -163,9 +169,9 @@ class HaRulesTest {
     @Test
     void aNofailoverMemberNeverRaces() {
         ClusterView view = cluster(Optional.of(SYSTEM_ID), Optional.empty(), 100);
-        HaSettings noFailover = new HaSettings("node1", SETTINGS.timing(), 1_048_576, true, 1, false);
+        HaSettings noFailover = settings(true, 1, false, 300, false);
 
-        Decision decision = HaRules.decide(Optional.of(view), running(true, 100, Optional.empty()), noFailover, OptionalLong.empty(), NOW);
+        Decision decision = HaRules.decide(Optional.of(view), running(true, 100, Optional.empty()), noFailover, AgentMemory.initial(), NOW);
 
         assertThat(decision).isInstanceOf(Decision.Wait.class);
         assertThat(decision.description()).contains("nofailover");
@@ -182,9 +188,9 @@ class HaRulesTest {
     @Test
     void aPausedClusterNeverPromotesAutomatically() {
         ClusterView view = cluster(Optional.of(SYSTEM_ID), Optional.empty(), 100);
-        HaSettings paused = new HaSettings("node1", SETTINGS.timing(), 1_048_576, false, 1, true);
+        HaSettings paused = settings(false, 1, true, 300, false);
 
-        assertThat(HaRules.decide(Optional.of(view), running(true, 100, Optional.empty()), paused, OptionalLong.empty(), NOW))
+        assertThat(HaRules.decide(Optional.of(view), running(true, 100, Optional.empty()), paused, AgentMemory.initial(), NOW))
                 .isInstanceOf(Decision.Wait.class);
     }
 
@@ -202,23 +208,144 @@ class HaRulesTest {
     void withoutTheStoreAPrimaryKeepsWritingOnlyWhileItsLeadershipIsValid() {
         LocalState primary = running(false, 100, Optional.empty());
         long validity = SETTINGS.leadershipValidityNanos();
-        OptionalLong confirmed = OptionalLong.of(NOW - validity + 1);
-        OptionalLong expired = OptionalLong.of(NOW - validity);
+        AgentMemory confirmed = AgentMemory.confirmedAt(NOW - validity + 1);
+        AgentMemory expired = AgentMemory.confirmedAt(NOW - validity);
 
         assertThat(HaRules.decide(Optional.empty(), primary, SETTINGS, confirmed, NOW)).isInstanceOf(Decision.Wait.class);
         assertThat(HaRules.decide(Optional.empty(), primary, SETTINGS, expired, NOW)).isInstanceOf(Decision.Demote.class);
-        assertThat(HaRules.decide(Optional.empty(), primary, SETTINGS, OptionalLong.empty(), NOW)).isInstanceOf(Decision.Demote.class);
+        assertThat(HaRules.decide(Optional.empty(), primary, SETTINGS, AgentMemory.initial(), NOW)).isInstanceOf(Decision.Demote.class);
     }
 
     @Test
     void withoutTheStoreAReplicaKeepsServingReads() {
-        assertThat(HaRules.decide(Optional.empty(), running(true, 100, Optional.empty()), SETTINGS, OptionalLong.empty(), NOW))
+        assertThat(HaRules.decide(Optional.empty(), running(true, 100, Optional.empty()), SETTINGS, AgentMemory.initial(), NOW))
                 .isInstanceOf(Decision.Wait.class);
     }
 
     @Test
     void theLeadershipWindowLeavesRetryTimeoutBeforeTheLeaseCanExpire() {
         assertThat(SETTINGS.leadershipValidityNanos()).isEqualTo(20 * SECOND);
+    }
+
+    @Test
+    void aPausedPrimaryWithoutTheStoreIsNotDemoted() {
+        assertThat(HaRules.decide(Optional.empty(), running(false, 100, Optional.empty()), settings(false, 1, true, 300, false),
+                AgentMemory.initial(), NOW)).isInstanceOf(Decision.Wait.class);
+    }
+
+    @Test
+    void aCrashedPrimaryIsRestartedInPlaceFirst() {
+        ClusterView view = ledBy("node1");
+        AgentMemory downForAWhile = AgentMemory.initial().withPrimaryDownSince(OptionalLong.of(NOW - 299 * SECOND));
+
+        assertThat(HaRules.decide(Optional.of(view), stoppedWithData(), SETTINGS, downForAWhile, NOW))
+                .isInstanceOf(Decision.StartAsLeader.class);
+    }
+
+    @Test
+    void aPrimaryStillStartingWithinTheTimeoutKeepsTheKey() {
+        ClusterView view = ledBy("node1");
+        AgentMemory down = AgentMemory.initial().withPrimaryDownSince(OptionalLong.of(NOW - 10 * SECOND));
+
+        assertThat(HaRules.decide(Optional.of(view), LocalState.starting(1, Optional.of(SYSTEM_ID)), SETTINGS, down, NOW))
+                .isInstanceOf(Decision.Wait.class);
+    }
+
+    @Test
+    void aPrimaryThatDoesNotRunWithinPrimaryStartTimeoutReleasesTheKey() {
+        ClusterView view = ledBy("node1");
+        AgentMemory downTooLong = AgentMemory.initial().withPrimaryDownSince(OptionalLong.of(NOW - 300 * SECOND));
+
+        assertThat(HaRules.decide(Optional.of(view), LocalState.starting(1, Optional.of(SYSTEM_ID)), SETTINGS, downTooLong, NOW))
+                .isInstanceOf(Decision.ReleaseLeadership.class);
+    }
+
+    @Test
+    void withPrimaryStartTimeoutZeroACrashedPrimaryReleasesTheKeyAtOnce() {
+        ClusterView view = ledBy("node1");
+
+        assertThat(HaRules.decide(Optional.of(view), stoppedWithData(), settings(false, 1, false, 0, false), AgentMemory.initial(), NOW))
+                .isInstanceOf(Decision.ReleaseLeadership.class);
+    }
+
+    @Test
+    void aMemberThatJustReleasedTheKeyDoesNotRaceForOneTtl() {
+        ClusterView view = cluster(Optional.of(SYSTEM_ID), Optional.empty(), 100);
+        AgentMemory released = AgentMemory.initial().withReleasedLeadershipAt(OptionalLong.of(NOW - 29 * SECOND));
+        AgentMemory longAgo = AgentMemory.initial().withReleasedLeadershipAt(OptionalLong.of(NOW - 30 * SECOND));
+        LocalState replica = running(true, 100, Optional.empty());
+
+        assertThat(HaRules.decide(Optional.of(view), replica, SETTINGS, released, NOW)).isInstanceOf(Decision.Wait.class);
+        assertThat(HaRules.decide(Optional.of(view), replica, SETTINGS, longAgo, NOW)).isEqualTo(new Decision.AcquireLeadership());
+    }
+
+    @Test
+    void aFormerPrimaryRewindsBeforeFollowingTheNewLeader() {
+        ClusterView view = ledBy("node2", member("node2", 5433, "primary", 100));
+        LocalState formerPrimary = LocalState.stopped(true, Optional.of(SYSTEM_ID), Optional.of("in production"), 1, 100);
+
+        assertThat(decide(view, formerPrimary))
+                .isEqualTo(new Decision.RewindFrom("node2", new Upstream("127.0.0.1", 5433, "node1")));
+    }
+
+    @Test
+    void aStoppedReplicaOnAnOlderTimelineRewindsToo() {
+        Member leader = new Member("node2", "postgres://127.0.0.1:5433/postgres", "http://127.0.0.1:6433/patroni",
+                "running", "primary", 100, 2, Map.of());
+        ClusterView view = ledBy("node2", leader);
+
+        assertThat(decide(view, stoppedWithData())).isInstanceOf(Decision.RewindFrom.class);
+    }
+
+    @Test
+    void aFailedRewindStaysDownAndSaysWhyUnlessRecloningIsAllowed() {
+        ClusterView view = ledBy("node2", member("node2", 5433, "primary", 100));
+        LocalState formerPrimary = LocalState.stopped(true, Optional.of(SYSTEM_ID), Optional.of("shut down"), 1, 100);
+        AgentMemory failed = AgentMemory.initial().withRewindFailure(Optional.of("pg_rewind exit 1"));
+
+        Decision staysDown = HaRules.decide(Optional.of(view), formerPrimary, SETTINGS, failed, NOW);
+        Decision reclones = HaRules.decide(Optional.of(view), formerPrimary, settings(false, 1, false, 300, true), failed, NOW);
+
+        assertThat(staysDown).isInstanceOf(Decision.Wait.class);
+        assertThat(staysDown.description()).contains("pg_rewind failed").contains("remove_data_directory_on_rewind_failure");
+        assertThat(reclones).isEqualTo(new Decision.RemoveDataDirectory("pg_rewind exit 1"));
+    }
+
+    @Test
+    void aPausedClusterDoesNotDemoteAPrimaryWithoutTheKey() {
+        ClusterView view = ledBy("node2", member("node2", 5433, "primary", 100));
+
+        assertThat(HaRules.decide(Optional.of(view), running(false, 100, Optional.empty()), settings(false, 1, true, 300, false),
+                AgentMemory.initial(), NOW)).isInstanceOf(Decision.Wait.class);
+    }
+
+    @Test
+    void theRaceStepsBackForAPeerThatIsStillPrimary() {
+        List<PeerStatus> peers = List.of(new PeerStatus("node2", true, true, 50, 1, false));
+
+        assertThat(HaRules.reasonToStepBack(100, SETTINGS, peers)).hasValueSatisfying(reason -> assertThat(reason).contains("node2"));
+    }
+
+    @Test
+    void theRaceStepsBackForAPeerWithMoreWal() {
+        assertThat(HaRules.reasonToStepBack(100, SETTINGS, List.of(new PeerStatus("node2", true, false, 101, 1, false)))).isPresent();
+        assertThat(HaRules.reasonToStepBack(100, SETTINGS, List.of(new PeerStatus("node2", true, false, 99, 1, false)))).isEmpty();
+    }
+
+    @Test
+    void equalWalAndHigherPriorityWinsEqualPriorityRaces() {
+        assertThat(HaRules.reasonToStepBack(100, SETTINGS, List.of(new PeerStatus("node2", true, false, 100, 2, false)))).isPresent();
+        assertThat(HaRules.reasonToStepBack(100, SETTINGS, List.of(new PeerStatus("node2", true, false, 100, 1, false)))).isEmpty();
+    }
+
+    @Test
+    void peersThatMayNotBePromotedOrDoNotAnswerAreNotCompared() {
+        List<PeerStatus> peers = List.of(
+                new PeerStatus("node2", true, false, 500, 1, true),
+                new PeerStatus("node3", true, false, 500, 0, false),
+                PeerStatus.unreachable("node4"));
+
+        assertThat(HaRules.reasonToStepBack(100, SETTINGS, peers)).isEmpty();
     }
 
     @Test

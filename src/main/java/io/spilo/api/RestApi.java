@@ -113,6 +113,10 @@ public final class RestApi implements AutoCloseable {
                     || (current.isReplica() && current.postgres().streaming()) ? 200 : 503);
             case "/patroni" -> Response.json(200, memberBody);
             case "/cluster" -> Response.json(200, StatusJson.cluster(current));
+            case "/history" -> Response.json(200, StatusJson.history(current));
+            case "/config" -> current.cluster().filter(view -> view.configPresent())
+                    .map(view -> Response.json(200, view.config().json()))
+                    .orElse(Response.json(503, message("the cluster configuration is not known yet")));
             default -> Response.json(404, message("no such endpoint: " + path));
         };
     }
@@ -171,8 +175,8 @@ public final class RestApi implements AutoCloseable {
         }
     }
 
-    private record Response(int status, Optional<ObjectNode> body) {
-        static Response json(int status, ObjectNode body) {
+    private record Response(int status, Optional<com.fasterxml.jackson.databind.JsonNode> body) {
+        static Response json(int status, com.fasterxml.jackson.databind.JsonNode body) {
             return new Response(status, Optional.of(body));
         }
 

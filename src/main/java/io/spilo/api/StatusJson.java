@@ -72,6 +72,13 @@ final class StatusJson {
         return body;
     }
 
+    /** The body of {@code GET /history}: Patroni's array of [timeline, lsn, reason, timestamp, new_leader]. */
+    static ArrayNode history(NodeStatus status) {
+        ArrayNode body = JsonNodeFactory.instance.arrayNode();
+        status.cluster().ifPresent(view -> view.history().forEach(entry -> body.add(entry.toJson())));
+        return body;
+    }
+
     /** The body of {@code GET /cluster}: every member as the store knows it. */
     static ObjectNode cluster(NodeStatus status) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();

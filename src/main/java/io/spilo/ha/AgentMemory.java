@@ -11,14 +11,18 @@ import java.util.OptionalLong;
  * @param releasedLeadershipAt when this member last gave the leader key up because its PostgreSQL
  *     would not run; it does not race again for one ttl, so a healthy replica takes over
  * @param rewindFailure why the last pg_rewind failed, until the data directory is replaced
+ * @param replicaStalledSince since when this running replica has not been streaming from a leader
+ *     on a newer timeline (it may have diverged and need a rewind)
  */
 public record AgentMemory(
         OptionalLong leadershipConfirmedAt,
         OptionalLong primaryDownSince,
         OptionalLong releasedLeadershipAt,
-        Optional<String> rewindFailure) {
+        Optional<String> rewindFailure,
+        OptionalLong replicaStalledSince) {
     public static AgentMemory initial() {
-        return new AgentMemory(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.empty());
+        return new AgentMemory(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.empty(),
+                OptionalLong.empty());
     }
 
     public static AgentMemory confirmedAt(long nanos) {
@@ -26,18 +30,22 @@ public record AgentMemory(
     }
 
     public AgentMemory withLeadershipConfirmedAt(OptionalLong value) {
-        return new AgentMemory(value, primaryDownSince, releasedLeadershipAt, rewindFailure);
+        return new AgentMemory(value, primaryDownSince, releasedLeadershipAt, rewindFailure, replicaStalledSince);
     }
 
     public AgentMemory withPrimaryDownSince(OptionalLong value) {
-        return new AgentMemory(leadershipConfirmedAt, value, releasedLeadershipAt, rewindFailure);
+        return new AgentMemory(leadershipConfirmedAt, value, releasedLeadershipAt, rewindFailure, replicaStalledSince);
     }
 
     public AgentMemory withReleasedLeadershipAt(OptionalLong value) {
-        return new AgentMemory(leadershipConfirmedAt, primaryDownSince, value, rewindFailure);
+        return new AgentMemory(leadershipConfirmedAt, primaryDownSince, value, rewindFailure, replicaStalledSince);
     }
 
     public AgentMemory withRewindFailure(Optional<String> value) {
-        return new AgentMemory(leadershipConfirmedAt, primaryDownSince, releasedLeadershipAt, value);
+        return new AgentMemory(leadershipConfirmedAt, primaryDownSince, releasedLeadershipAt, value, replicaStalledSince);
+    }
+
+    public AgentMemory withReplicaStalledSince(OptionalLong value) {
+        return new AgentMemory(leadershipConfirmedAt, primaryDownSince, releasedLeadershipAt, rewindFailure, value);
     }
 }

@@ -197,6 +197,13 @@ public final class HaLoop {
         } else {
             memory = memory.withPrimaryDownSince(OptionalLong.empty());
         }
+        if (local.isRunningReplica() && !local.streaming()) {
+            if (memory.replicaStalledSince().isEmpty()) {
+                memory = memory.withReplicaStalledSince(OptionalLong.of(now));
+            }
+        } else {
+            memory = memory.withReplicaStalledSince(OptionalLong.empty());
+        }
         Decision decision = HaRules.decide(view, local, settings, memory, now);
         if (!decision.description().equals(lastDescription)) {
             LOG.info("{}", decision.description());
@@ -371,6 +378,9 @@ public final class HaLoop {
         postgres.promote(timeout);
         postgres.writeConfiguration(false, Optional.empty(), parameters);
         postgres.reload();
+        // The control file shows the new timeline only after a checkpoint; pg_rewind on the old
+        // primary reads it there, and would otherwise see "same timeline, no rewind required".
+        postgres.checkpoint();
         LocalState after = postgres.state();
         List<HistoryEntry> history = new ArrayList<>(view.history());
         history.add(new HistoryEntry(Math.max(1, after.timeline() - 1), before.walPosition(),

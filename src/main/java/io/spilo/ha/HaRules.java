@@ -54,7 +54,7 @@ public final class HaRules {
             return decideAsKeyHolder(leader.get(), local, settings, memory, nowNanos);
         }
         if (leader.isPresent()) {
-            return decideWithOtherLeader(cluster, leader.get(), local, settings, memory);
+            return decideWithOtherLeader(cluster, leader.get(), local, settings, memory, nowNanos);
         }
         return decideWithoutLeader(cluster, local, settings, memory, nowNanos);
     }
@@ -101,7 +101,7 @@ public final class HaRules {
     }
 
     private static Decision decideWithOtherLeader(
-            ClusterView cluster, Leader leader, LocalState local, HaSettings settings, AgentMemory memory) {
+            ClusterView cluster, Leader leader, LocalState local, HaSettings settings, AgentMemory memory, long nowNanos) {
         Optional<Member> leaderMember = cluster.member(leader.name());
         Optional<Upstream> upstream = leaderMember.flatMap(member -> upstreamOf(member, settings.memberName()));
         if (!local.dataDirectoryInitialized()) {
@@ -138,9 +138,24 @@ public final class HaRules {
                 if (upstream.isPresent() && !local.upstream().equals(Optional.of(hostPort(upstream.get())))) {
                     yield new Decision.FollowLeader(leader.name(), upstream.get());
                 }
+                if (isStalledBehindNewerTimeline(local, leaderMember, settings, memory, nowNanos)) {
+                    yield new Decision.Demote("not streaming from " + leader.name() + " on its newer timeline for "
+                            + settings.timing().ttlSeconds() + " s; stopping to rewind");
+                }
                 yield new Decision.Wait("no action: I am a replica of leader " + leader.name());
             }
         };
+    }
+
+    /**
+     * A replica that does not stream while the leader runs a newer timeline may hold WAL past the
+     * fork point and will never catch up: after one ttl of that, it is stopped and rewound.
+     */
+    static boolean isStalledBehindNewerTimeline(
+            LocalState local, Optional<Member> leader, HaSettings settings, AgentMemory memory, long nowNanos) {
+        boolean behindTimeline = leader.map(member -> member.timeline() > local.timeline()).orElse(false);
+        return !local.streaming() && behindTimeline && memory.replicaStalledSince().isPresent()
+                && nowNanos - memory.replicaStalledSince().getAsLong() >= settings.ttlNanos();
     }
 
     private static Decision decideWithoutLeader(

@@ -38,6 +38,9 @@ public interface Postgres {
 
     void reload();
 
+    /** Runs CHECKPOINT on the local server. */
+    void checkpoint();
+
     /** Copies the data directory from {@code upstream} with pg_basebackup; leaves nothing behind on failure. */
     void cloneFrom(Upstream upstream, Duration timeout);
 

@@ -376,6 +376,7 @@ public final class PostgresInstance implements Postgres {
         } catch (IOException e) {
             throw new PostgresException("cannot write " + config.passfile() + ": " + e.getMessage(), e);
         }
+        checkpointOn(source);
         String sourceServer = "host=" + source.host() + " port=" + source.port() + " user=" + config.superuser().username()
                 + " dbname=postgres passfile=" + config.passfile() + " connect_timeout=5";
         List<String> command = List.of(config.program("pg_rewind").toString(), "-D", config.dataDirectory().toString(),
@@ -426,6 +427,11 @@ public final class PostgresInstance implements Postgres {
         if (!result.succeeded()) {
             throw new PostgresException("pg_ctl reload failed (exit " + result.exitCode() + "): " + result.tail());
         }
+    }
+
+    @Override
+    public void checkpoint() {
+        execute("CHECKPOINT", "run a checkpoint");
     }
 
     @Override
@@ -555,6 +561,26 @@ public final class PostgresInstance implements Postgres {
         connection = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + target.port() + "/postgres", properties);
         connection.setAutoCommit(true);
         return connection;
+    }
+
+    /**
+     * A new primary's control file names its new timeline only after its first checkpoint; without
+     * it pg_rewind would wrongly report "no rewind required".
+     */
+    private void checkpointOn(Upstream source) {
+        String host = source.host().contains(":") ? "[" + source.host() + "]" : source.host();
+        Properties properties = new Properties();
+        properties.setProperty("user", config.superuser().username());
+        properties.setProperty("password", config.superuser().password());
+        properties.setProperty("connectTimeout", "5");
+        properties.setProperty("socketTimeout", "120");
+        try (Connection remote = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + source.port() + "/postgres",
+                properties); Statement statement = remote.createStatement()) {
+            statement.execute("CHECKPOINT");
+        } catch (SQLException e) {
+            throw new PostgresException("cannot run CHECKPOINT on " + source.host() + ":" + source.port()
+                    + " before pg_rewind: " + e.getMessage(), e);
+        }
     }
 
     private void closeConnection() {

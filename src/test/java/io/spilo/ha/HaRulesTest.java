@@ -349,6 +349,20 @@ class HaRulesTest {
     }
 
     @Test
+    void aReplicaStuckBehindTheLeadersNewerTimelineIsStoppedForARewindAfterOneTtl() {
+        Member leader = new Member("node2", "postgres://127.0.0.1:5433/postgres", "http://127.0.0.1:6433/patroni",
+                "running", "primary", 100, 2, Map.of());
+        ClusterView view = ledBy("node2", leader);
+        LocalState stuck = new LocalState(true, RunState.RUNNING, Optional.of(1L), Optional.of(SYSTEM_ID), true, 1, 100, 100,
+                Optional.empty(), Optional.of("127.0.0.1:5433"), false, 150018, Optional.empty(), List.of(), Optional.empty(), 0);
+        AgentMemory stalledJustNow = AgentMemory.initial().withReplicaStalledSince(OptionalLong.of(NOW - 29 * SECOND));
+        AgentMemory stalledForATtl = AgentMemory.initial().withReplicaStalledSince(OptionalLong.of(NOW - 30 * SECOND));
+
+        assertThat(HaRules.decide(Optional.of(view), stuck, SETTINGS, stalledJustNow, NOW)).isInstanceOf(Decision.Wait.class);
+        assertThat(HaRules.decide(Optional.of(view), stuck, SETTINGS, stalledForATtl, NOW)).isInstanceOf(Decision.Demote.class);
+    }
+
+    @Test
     void slotNamesFollowPatroni() {
         assertThat(HaRules.slotNameFor("Node-1.example")).isEqualTo("node_1_example");
     }

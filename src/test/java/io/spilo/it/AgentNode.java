@@ -30,7 +30,7 @@ final class AgentNode implements AutoCloseable {
     private ManagedProcess agent;
     private int starts;
 
-    AgentNode(Path directory, String scope, String name, String etcdHostPort, String extraYaml) {
+    AgentNode(Path directory, String scope, String name, String etcdHostPort, String dcsYaml, String extraYaml) {
         this.directory = directory;
         this.name = name;
         this.postgresPort = FreePorts.next();
@@ -50,7 +50,7 @@ final class AgentNode implements AutoCloseable {
                     loop_wait: 2
                     retry_timeout: 3
                     maximum_lag_on_failover: 1048576
-                    postgresql:
+                %s    postgresql:
                       use_slots: true
                       parameters:
                         max_connections: 50
@@ -65,7 +65,7 @@ final class AgentNode implements AutoCloseable {
                   authentication:
                     superuser: {username: postgres, password: %s}
                     replication: {username: replicator, password: it-repl-secret}
-                %s""".formatted(scope, name, apiPort, etcdHostPort, postgresPort, dataDirectory, SUPERUSER_PASSWORD, extraYaml);
+                %s""".formatted(scope, name, apiPort, etcdHostPort, dcsYaml, postgresPort, dataDirectory, SUPERUSER_PASSWORD, extraYaml);
         try {
             Files.createDirectories(dataDirectory.getParent());
             dataDirectory.getParent().toFile().setExecutable(true, false);
@@ -137,6 +137,60 @@ final class AgentNode implements AutoCloseable {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres", properties);
     }
 
+    /** Inserts one row; true when the commit was acknowledged. The table is created on first use. */
+    boolean tryInsert(long id) {
+        try (Connection connection = connect(); java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE IF NOT EXISTS spilo_writes (id bigint primary key, written_on text)");
+            statement.execute("INSERT INTO spilo_writes VALUES (" + id + ", '" + name + "')");
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** Whether row {@code id} is visible here (false also when the server does not answer). */
+    boolean hasRow(long id) {
+        try (Connection connection = connect(); java.sql.Statement statement = connection.createStatement();
+                java.sql.ResultSet rows = statement.executeQuery("SELECT 1 FROM spilo_writes WHERE id = " + id)) {
+            return rows.next();
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** Whether this PostgreSQL answers and is in recovery (a read-only standby). */
+    boolean isReadableStandby() {
+        try (Connection connection = connect(); java.sql.Statement statement = connection.createStatement();
+                java.sql.ResultSet row = statement.executeQuery("SELECT pg_is_in_recovery()")) {
+            return row.next() && row.getBoolean(1);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    int timeline() {
+        return json("/patroni").path("timeline").asInt(0);
+    }
+
+    /** Stops this member's PostgreSQL by pid (fast shutdown) and waits for it. */
+    void stopPostgres() {
+        postmasterPid().ifPresent(pid -> {
+            Signals.send(pid, "INT");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (Signals.isAlive(pid) && System.nanoTime() < deadline) {
+                sleepQuietly(100);
+            }
+        });
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Resident memory of the agent JVM in KiB, from /proc. */
     long agentResidentKib() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(agent.pid()), "status"))) {
@@ -155,16 +209,7 @@ final class AgentNode implements AutoCloseable {
         }
         postmasterPid().ifPresent(pid -> {
             Signals.send(pid, "CONT");
-            Signals.send(pid, "INT");
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (Signals.isAlive(pid) && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
+            stopPostgres();
             if (Signals.isAlive(pid)) {
                 Signals.send(pid, "KILL");
             }

@@ -12,12 +12,20 @@ import org.awaitility.Awaitility;
 /** A real single-member etcd on free loopback ports. */
 final class EtcdServer implements AutoCloseable {
     private final int clientPort;
-    private final ManagedProcess process;
+    private final int peerPort;
+    private final Path directory;
+    private ManagedProcess process;
 
     EtcdServer(Path directory) {
+        this.directory = directory;
         this.clientPort = FreePorts.next();
-        int peerPort = FreePorts.next();
-        String client = "http://127.0.0.1:" + clientPort;
+        this.peerPort = FreePorts.next();
+        start();
+    }
+
+    /** Starts etcd (again, with the same data and ports after {@link #stop()}) and waits until it is healthy. */
+    void start() {
+        String client = url();
         String peer = "http://127.0.0.1:" + peerPort;
         this.process = ManagedProcess.start("etcd", List.of("etcd", "--name", "it",
                 "--data-dir", directory.resolve("etcd-data").toString(),
@@ -29,6 +37,11 @@ final class EtcdServer implements AutoCloseable {
                 .ignoreExceptions()
                 .until(() -> http.send(HttpRequest.newBuilder(URI.create(client + "/health")).timeout(Duration.ofSeconds(1)).build(),
                         HttpResponse.BodyHandlers.ofString()).body().contains("true"));
+    }
+
+    /** Stops etcd by pid and waits for it to exit. */
+    void stop() {
+        process.close();
     }
 
     String hostPort() {

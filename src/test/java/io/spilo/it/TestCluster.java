@@ -13,13 +13,22 @@ final class TestCluster implements AutoCloseable {
     private final Thread cleanupOnExit;
 
     TestCluster(String scope, int size, String extraYaml) {
+        this(scope, size, "", name -> extraYaml);
+    }
+
+    /**
+     * @param dcsYaml lines added under bootstrap.dcs, each indented by four spaces
+     * @param extraYamlByName top-level YAML added to one member's file (tags, ...)
+     */
+    TestCluster(String scope, int size, String dcsYaml, java.util.function.Function<String, String> extraYamlByName) {
         this.scope = scope;
         this.directory = new TestDirectory("spilo-it-" + scope + "-");
         this.cleanupOnExit = new Thread(this::stopAll, "test-cluster-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanupOnExit);
         this.etcd = new EtcdServer(directory.path());
         for (int i = 1; i <= size; i++) {
-            nodes.add(new AgentNode(directory.path(), scope, "node" + i, etcd.hostPort(), extraYaml));
+            String name = "node" + i;
+            nodes.add(new AgentNode(directory.path(), scope, name, etcd.hostPort(), dcsYaml, extraYamlByName.apply(name)));
         }
     }
 

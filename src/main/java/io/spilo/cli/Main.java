@@ -22,7 +22,8 @@ public final class Main {
                 .setErr(err)
                 .setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
                     commandLine.getErr().println("spilo: " + exception.getMessage());
-                    return ExitCodes.FAILURE;
+                    commandLine.getErr().flush();
+                    return exception instanceof CommandFailure failure ? failure.exitCode() : ExitCodes.FAILURE;
                 })
                 .execute(args);
     }

@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 @Command(name = "spilo", mixinStandardHelpOptions = true, versionProvider = SpiloCommand.Version.class,
         description = "Highly available PostgreSQL: agent and tools.",
-        subcommands = {AgentCommand.class, VersionCommand.class})
+        subcommands = {AgentCommand.class, HaproxyCommand.class, HaproxyConfigCommand.class, DemoCommand.class,
+                VersionCommand.class})
 public final class SpiloCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

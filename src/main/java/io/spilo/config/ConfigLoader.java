@@ -62,7 +62,9 @@ public final class ConfigLoader {
             "postgresql.pgpass", "postgresql.authentication.superuser", "postgresql.authentication.replication",
             "postgresql.parameters", "postgresql.pg_hba", "postgresql.use_pg_rewind",
             "postgresql.remove_data_directory_on_rewind_failure", "postgresql.os_user",
-            "postgresql.pg_ctl_timeout", "tags", "watchdog.mode");
+            "postgresql.pg_ctl_timeout", "tags", "watchdog.mode",
+            "haproxy.bind", "haproxy.primary_port", "haproxy.replica_port", "haproxy.stats_port", "haproxy.state_dir",
+            "haproxy.bin");
 
     private ConfigLoader() {
     }
@@ -156,7 +158,15 @@ public final class ConfigLoader {
             BootstrapConfig bootstrap = bootstrap();
             SpiloConfig.Tags tags = new SpiloConfig.Tags(tags());
 
-            return new SpiloConfig(scope, namespace, name, restApi, etcd, bootstrap, postgres, tags, unsupportedKeys());
+            HaproxyConfig haproxy = new HaproxyConfig(
+                    optionalText("haproxy.bind").orElse("127.0.0.1"),
+                    port("haproxy.primary_port", 5000),
+                    port("haproxy.replica_port", 5001),
+                    port("haproxy.stats_port", 7000),
+                    absolutePath("haproxy.state_dir", optionalText("haproxy.state_dir")
+                            .orElse(Path.of(System.getProperty("java.io.tmpdir"), "spilo-haproxy-" + scope + "-" + name).toString())),
+                    Path.of(optionalText("haproxy.bin").orElse("haproxy")));
+            return new SpiloConfig(scope, namespace, name, restApi, etcd, bootstrap, postgres, tags, haproxy, unsupportedKeys());
         }
 
         private EtcdConfig etcd() {
@@ -376,6 +386,14 @@ public final class ConfigLoader {
                 case "false", "off", "no" -> false;
                 default -> throw new ConfigException(path + ": '" + node.asText() + "' is not true or false");
             };
+        }
+
+        private int port(String path, int defaultValue) {
+            int port = integer(path, defaultValue);
+            if (port < 1 || port > 65535) {
+                throw new ConfigException(path + ": " + port + " is outside 1..65535");
+            }
+            return port;
         }
 
         private int integer(String path, int defaultValue) {

@@ -13,6 +13,7 @@ public record SpiloConfig(
         BootstrapConfig bootstrap,
         PostgresConfig postgres,
         Tags tags,
+        HaproxyConfig haproxy,
         List<String> unsupportedKeys) {
     public SpiloConfig {
         unsupportedKeys = List.copyOf(unsupportedKeys);

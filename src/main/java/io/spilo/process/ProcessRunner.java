@@ -27,6 +27,11 @@ public final class ProcessRunner {
         this.switchUser = "root".equals(System.getProperty("user.name")) && !"root".equals(osUser);
     }
 
+    /** A runner for programs that run as this process's user (HAProxy, etcd). */
+    public static ProcessRunner asCurrentUser() {
+        return new ProcessRunner(System.getProperty("user.name"));
+    }
+
     public String osUser() {
         return osUser;
     }

@@ -1,0 +1,98 @@
+package io.spilo.cli;
+
+import io.spilo.demo.Demo;
+import io.spilo.demo.DemoException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "demo", description = "Start a whole local cluster: etcd, three agents and HAProxy. Ctrl-C stops it.",
+        subcommands = DemoCommand.Stop.class)
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--dir", paramLabel = "DIR", description = "state directory (default: ~/.spilo/demo, /var/lib/spilo/demo as root)")
+    Path directory;
+
+    @Option(names = "--etcd-members", paramLabel = "N", description = "etcd members, 1 or 3 (default 1)")
+    Integer etcdMembers;
+
+    @Option(names = "--detach", description = "leave the cluster running and return; stop it with 'spilo demo stop'")
+    boolean detach;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (etcdMembers != null && etcdMembers != 1 && etcdMembers != 3) {
+            throw new CommandFailure(ExitCodes.USAGE, "--etcd-members must be 1 or 3");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Demo demo = new Demo(directory == null ? Demo.defaultDirectory() : directory, out, jarLocation());
+        try {
+            demo.start(etcdMembers == null ? 0 : etcdMembers);
+        } catch (DemoException e) {
+            throw new CommandFailure(ExitCodes.FAILURE, e.getMessage());
+        } catch (RuntimeException e) {
+            stopQuietly(demo, out);
+            throw new CommandFailure(ExitCodes.FAILURE, e.getMessage());
+        }
+        if (detach) {
+            out.println("Left running. Stop it with: bin/spilo demo stop --dir " + demo.layoutFile().getParent());
+            out.flush();
+            return ExitCodes.OK;
+        }
+        out.println("Press Ctrl-C to stop the cluster.");
+        out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopQuietly(demo, out);
+            stopped.countDown();
+        }, "demo-stop"));
+        stopped.await();
+        return ExitCodes.OK;
+    }
+
+    private static void stopQuietly(Demo demo, PrintWriter out) {
+        try {
+            demo.stop();
+        } catch (Exception e) {
+            out.println("stopping the demo: " + e.getMessage());
+        }
+        out.flush();
+    }
+
+    static Path jarLocation() {
+        try {
+            return Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (Exception e) {
+            throw new CommandFailure(ExitCodes.FAILURE, "cannot locate the spilo jar: " + e.getMessage());
+        }
+    }
+
+    @Command(name = "stop", description = "Stop the demo cluster in DIR (by pid); its data stays.")
+    static final class Stop implements Callable<Integer> {
+        @Option(names = "--dir", paramLabel = "DIR", description = "state directory of the demo")
+        Path directory;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            Demo demo = new Demo(directory == null ? Demo.defaultDirectory() : directory, spec.commandLine().getOut(), jarLocation());
+            try {
+                demo.stop();
+            } catch (DemoException e) {
+                throw new CommandFailure(ExitCodes.FAILURE, e.getMessage());
+            }
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
+    }
+
+}

@@ -1,0 +1,224 @@
+package io.spilo.proxy;
+
+import io.spilo.config.HaproxyConfig;
+import io.spilo.dcs.ClusterView;
+import io.spilo.dcs.Dcs;
+import io.spilo.dcs.DcsException;
+import io.spilo.dcs.Member;
+import io.spilo.process.ChildProcess;
+import io.spilo.process.ProcessResult;
+import io.spilo.process.ProcessRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a real HAProxy (master-worker mode) in step with the cluster: it reloads HAProxy when
+ * members join or leave (established connections stay on the old worker), and on a leader change
+ * switches the primary backend at once through the runtime API, old primary out first. The health
+ * checks stay in place as the safety net.
+ */
+public final class HaproxyController {
+    private static final Logger LOG = LoggerFactory.getLogger(HaproxyController.class);
+
+    private final HaproxyConfig haproxy;
+    private final Dcs dcs;
+    private final HaproxyRuntime runtime;
+    private final Semaphore wakeUps = new Semaphore(0);
+    private volatile boolean running = true;
+    private ChildProcess process;
+    private String appliedStructure;
+    private Optional<String> appliedLeader = Optional.empty();
+    private List<BackendServer> appliedServers = List.of();
+
+    public HaproxyController(HaproxyConfig haproxy, Dcs dcs) {
+        this.haproxy = haproxy;
+        this.dcs = dcs;
+        this.runtime = new HaproxyRuntime(haproxy.runtimeSocket(), Duration.ofSeconds(2));
+    }
+
+    /** What the cluster asks of HAProxy right now: the servers, the leader's server, the check timing. */
+    public record Target(List<BackendServer> servers, Optional<String> leader, HaproxyTiming timing) {
+        public static Target of(ClusterView view) {
+            List<BackendServer> servers = view.members().stream()
+                    .sorted(Comparator.comparing(Member::name))
+                    .map(BackendServer::of).flatMap(Optional::stream).toList();
+            Optional<String> leader = view.leader().map(current -> BackendServer.serverName(current.name()))
+                    .filter(name -> servers.stream().anyMatch(server -> server.name().equals(name)));
+            return new Target(servers, leader, HaproxyTiming.forCluster(view.config().timing()));
+        }
+    }
+
+    public static String render(HaproxyConfig haproxy, ClusterView view) {
+        Target target = Target.of(view);
+        return HaproxyConfigRenderer.render(haproxy, target.servers(), target.leader(), target.timing());
+    }
+
+    /** Checks the binary, writes the first configuration and starts HAProxy; throws with the reason if it cannot run. */
+    public void start(ClusterView view) {
+        try {
+            Files.createDirectories(haproxy.stateDirectory());
+        } catch (IOException e) {
+            throw new ProxyException("haproxy.state_dir " + haproxy.stateDirectory() + ": cannot create: " + e.getMessage());
+        }
+        Target target = Target.of(view);
+        writeConfiguration(target);
+        ProcessResult check = ProcessRunner.asCurrentUser().run(
+                List.of(haproxy.binary().toString(), "-c", "-q", "-f", haproxy.configFile().toString()),
+                java.util.Map.of(), Duration.ofSeconds(20));
+        if (!check.succeeded()) {
+            throw new ProxyException("HAProxy rejects the generated configuration " + haproxy.configFile() + ": " + check.tail());
+        }
+        process = ChildProcess.start("haproxy", List.of(haproxy.binary().toString(), "-W", "-db",
+                "-p", haproxy.pidFile().toString(), "-f", haproxy.configFile().toString()), haproxy.logFile(), false);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new ProxyException("HAProxy exited at start (exit " + process.exitCode().orElse(-1) + "): "
+                        + logTail() + "; if a port is taken, choose other haproxy.*_port values");
+            }
+            if (isAnswering()) {
+                LOG.info("HAProxy running (pid {}): primary on {}:{}, replicas on {}:{}, stats on {}:{}", process.pid(),
+                        haproxy.bind(), haproxy.primaryPort(), haproxy.bind(), haproxy.replicaPort(), haproxy.bind(),
+                        haproxy.statsPort());
+                appliedLeader = target.leader();
+                return;
+            }
+            sleep(100);
+        }
+        throw new ProxyException("HAProxy did not open its runtime socket " + haproxy.runtimeSocket() + " within 10 s: " + logTail());
+    }
+
+    public long haproxyPid() {
+        return process.pid();
+    }
+
+    public void wakeUp() {
+        if (wakeUps.availablePermits() == 0) {
+            wakeUps.release();
+        }
+    }
+
+    /** Follows the cluster until {@link #stop()}: reload on membership change, runtime switch on leader change. */
+    public void run(int loopWaitSeconds) {
+        dcs.watch(this::wakeUp);
+        while (running) {
+            try {
+                follow(dcs.read());
+            } catch (DcsException e) {
+                LOG.warn("etcd unreachable ({}); HAProxy keeps routing by its health checks", e.getMessage());
+            }
+            try {
+                if (wakeUps.tryAcquire(loopWaitSeconds, TimeUnit.SECONDS)) {
+                    wakeUps.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    void follow(ClusterView view) {
+        Target target = Target.of(view);
+        if (!process.isAlive()) {
+            LOG.error("HAProxy exited ({}); starting it again", logTail());
+            start(view);
+            return;
+        }
+        String structure = HaproxyConfigRenderer.render(haproxy, target.servers(), Optional.empty(), target.timing());
+        if (!structure.equals(appliedStructure)) {
+            LOG.info("members changed ({}); reloading HAProxy", target.servers().stream().map(BackendServer::name).toList());
+            writeConfiguration(target);
+            process.signal("USR2");
+            appliedLeader = target.leader();
+            return;
+        }
+        if (!target.leader().equals(appliedLeader)) {
+            switchPrimary(target);
+        }
+    }
+
+    /** Old primary out first (maintenance, sessions cut), then the new one in and marked healthy. */
+    private void switchPrimary(Target target) {
+        String backend = HaproxyConfigRenderer.PRIMARY_BACKEND;
+        try {
+            for (BackendServer server : appliedServers) {
+                if (!target.leader().map(server.name()::equals).orElse(false)) {
+                    runtime.execute("set server " + backend + "/" + server.name() + " state maint");
+                    runtime.execute("shutdown sessions server " + backend + "/" + server.name());
+                }
+            }
+            if (target.leader().isPresent()) {
+                String leader = target.leader().get();
+                runtime.execute("set server " + backend + "/" + leader + " state ready");
+                runtime.execute("set server " + backend + "/" + leader + " health up");
+            }
+            LOG.info("primary backend switched to {}", target.leader().orElse("nobody (no leader)"));
+            appliedLeader = target.leader();
+        } catch (IOException e) {
+            LOG.warn("could not switch the primary backend through {}: {}; health checks will", haproxy.runtimeSocket(), e.getMessage());
+        }
+    }
+
+    private void writeConfiguration(Target target) {
+        String text = HaproxyConfigRenderer.render(haproxy, target.servers(), target.leader(), target.timing());
+        try {
+            Path temporary = haproxy.configFile().resolveSibling("haproxy.cfg.tmp");
+            Files.writeString(temporary, text);
+            Files.move(temporary, haproxy.configFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new ProxyException("cannot write " + haproxy.configFile() + ": " + e.getMessage());
+        }
+        appliedStructure = HaproxyConfigRenderer.render(haproxy, target.servers(), Optional.empty(), target.timing());
+        appliedServers = target.servers();
+    }
+
+    private boolean isAnswering() {
+        try {
+            return runtime.execute("show info").contains("Pid:");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public void stop() {
+        running = false;
+        wakeUp();
+        if (process != null) {
+            process.stop(Duration.ofSeconds(10));
+        }
+    }
+
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(haproxy.logFile());
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "HaproxyController[" + Objects.toString(process) + "]";
+    }
+}

@@ -108,6 +108,11 @@ public final class RestApi implements AutoCloseable {
             case "/read-only" -> Response.json(current.isConfirmedPrimary(now)
                     || isHealthyReplica(current, query) ? 200 : 503, memberBody);
             case "/health" -> Response.json(current.postgres().running() ? 200 : 503, memberBody);
+            case "/sync", "/synchronous" -> Response.json(isSynchronousStandby(current) && isHealthyReplica(current, query)
+                    ? 200 : 503, memberBody);
+            case "/async", "/asynchronous" -> Response.json(!isSynchronousStandby(current) && isHealthyReplica(current, query)
+                    ? 200 : 503, memberBody);
+            case "/metrics" -> Response.text(200, Metrics.render(current, now));
             case "/liveness" -> Response.empty(current.isLoopAlive(now) ? 200 : 503);
             case "/readiness" -> Response.empty(current.isConfirmedPrimary(now)
                     || (current.isReplica() && current.postgres().streaming()) ? 200 : 503);
@@ -119,6 +124,11 @@ public final class RestApi implements AutoCloseable {
                     .orElse(Response.json(503, message("the cluster configuration is not known yet")));
             default -> Response.json(404, message("no such endpoint: " + path));
         };
+    }
+
+    private static boolean isSynchronousStandby(NodeStatus current) {
+        return current.cluster().flatMap(view -> view.sync())
+                .map(sync -> sync.isSynchronousStandby(current.memberName())).orElse(false);
     }
 
     /**
@@ -161,8 +171,10 @@ public final class RestApi implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, Response response, boolean statusOnly) throws IOException {
-        byte[] body = response.body().map(node -> node.toString().getBytes(StandardCharsets.UTF_8)).orElse(new byte[0]);
-        if (response.body().isPresent()) {
+        byte[] body = response.text().or(() -> response.body().map(Object::toString)).orElse("").getBytes(StandardCharsets.UTF_8);
+        if (response.text().isPresent()) {
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        } else if (response.body().isPresent()) {
             exchange.getResponseHeaders().set("Content-Type", "application/json");
         }
         if (statusOnly || body.length == 0) {
@@ -175,13 +187,17 @@ public final class RestApi implements AutoCloseable {
         }
     }
 
-    private record Response(int status, Optional<com.fasterxml.jackson.databind.JsonNode> body) {
+    private record Response(int status, Optional<com.fasterxml.jackson.databind.JsonNode> body, Optional<String> text) {
         static Response json(int status, com.fasterxml.jackson.databind.JsonNode body) {
-            return new Response(status, Optional.of(body));
+            return new Response(status, Optional.of(body), Optional.empty());
+        }
+
+        static Response text(int status, String text) {
+            return new Response(status, Optional.empty(), Optional.of(text));
         }
 
         static Response empty(int status) {
-            return new Response(status, Optional.empty());
+            return new Response(status, Optional.empty(), Optional.empty());
         }
     }
 }

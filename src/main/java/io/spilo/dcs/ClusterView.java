@@ -18,6 +18,7 @@ public record ClusterView(
         boolean configPresent,
         long optime,
         List<HistoryEntry> history,
+        Optional<SyncState> sync,
         long revision) {
     public ClusterView {
         members = List.copyOf(members);

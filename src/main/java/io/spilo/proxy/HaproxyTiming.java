@@ -8,10 +8,24 @@ import io.spilo.config.TimingSettings;
  * {@code fall} failed checks, each at most {@code interval + timeout} apart.
  */
 public record HaproxyTiming(int intervalMillis, int timeoutMillis, int fall) {
-    /** Interval and check timeout ttl/8 each (0.5 to 2 s), two failures to mark down: at most 3/8 of ttl. */
+    /**
+     * Interval and check timeout of min(ttl/8, retry_timeout/3), between 0.25 and 2 s; two failures
+     * mark a server down. Two guarantees follow (checked in tests for the timing rule's range):
+     * a primary whose agent falls silent is down within 4 steps, at most ttl/2, well before its
+     * lease (renewed every loop_wait) runs out; a primary whose agent answers 503 because its
+     * leadership is unconfirmed is down within 2 steps, less than retry_timeout, the margin left
+     * between the end of confirmed leadership (ttl - retry_timeout) and the lease.
+     */
     public static HaproxyTiming forCluster(TimingSettings timing) {
-        int step = (int) Math.max(500, Math.min(2000, timing.ttlSeconds() * 1000L / 8));
+        long fromTtl = timing.ttlSeconds() * 1000L / 8;
+        long fromRetry = timing.retryTimeoutSeconds() * 1000L / 3;
+        int step = (int) Math.max(250, Math.min(2000, Math.min(fromTtl, fromRetry)));
         return new HaproxyTiming(step, step, 2);
+    }
+
+    /** The longest time from a primary's agent answering 503 to HAProxy marking it down. */
+    public int worstCaseUnconfirmedDetectionMillis() {
+        return fall * intervalMillis;
     }
 
     /** The longest time from a primary falling silent to HAProxy marking it down. */

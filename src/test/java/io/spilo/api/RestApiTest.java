@@ -51,10 +51,16 @@ class RestApiTest {
     }
 
     private static ClusterView cluster(long optime) {
+        return cluster(optime, Optional.empty());
+    }
+
+    private static ClusterView cluster(long optime, Optional<io.spilo.dcs.SyncState> sync) {
         Member node1 = new Member("node1", "postgres://127.0.0.1:5432/postgres", "http://127.0.0.1:8008/patroni", "running", "primary", 500, 1, Map.of());
         Member node2 = new Member("node2", "postgres://127.0.0.1:5433/postgres", "http://127.0.0.1:8009/patroni", "running", "replica", 400, 1, Map.of());
         return new ClusterView(Optional.of("1"), Optional.of(new Leader("node1", 1, 1)), List.of(node2, node1),
-                DynamicConfig.empty(), true, optime, List.of(), 1);
+                new DynamicConfig(new ObjectMapper().createObjectNode().put("ttl", 30), 5), true, optime,
+                List.of(new io.spilo.dcs.HistoryEntry(1, 400, "no recovery target specified", "2026-11-27T03:48:37.768655+00:00", "node1")),
+                sync, 1);
     }
 
     private NodeStatus primary(OptionalLong confirmedAt) {
@@ -181,6 +187,61 @@ class RestApiTest {
         assertThat(liveness.body()).isEmpty();
         clock.addAndGet(31 * SECOND);
         assertThat(call("GET", "/liveness").statusCode()).as("a loop silent for longer than ttl is not alive").isEqualTo(503);
+    }
+
+    @Test
+    void metricsUsePatronisNamesInPrometheusText() throws Exception {
+        status.set(primary(OptionalLong.of(clock.get())));
+
+        HttpResponse<String> metrics = call("GET", "/metrics");
+
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+        assertThat(metrics.body())
+                .contains("# TYPE patroni_primary gauge")
+                .contains("patroni_primary{scope=\"demo\",name=\"node1\"} 1\n")
+                .contains("patroni_replica{scope=\"demo\",name=\"node1\"} 0\n")
+                .contains("patroni_xlog_location{scope=\"demo\",name=\"node1\"} 500\n")
+                .contains("patroni_postgres_timeline{scope=\"demo\",name=\"node1\"} 1\n")
+                .contains("patroni_dcs_last_seen{scope=\"demo\",name=\"node1\"} 1795751501\n")
+                .contains("patroni_is_paused{scope=\"demo\",name=\"node1\"} 0\n")
+                .contains("patroni_postmaster_start_time{scope=\"demo\",name=\"node1\"} 1.795751458555E9\n");
+        assertThat(Metrics.versionNumber()).isEqualTo("000100");
+    }
+
+    @Test
+    void replicaLagIsAMetric() throws Exception {
+        status.set(replica(400, Map.of()));
+
+        assertThat(call("GET", "/metrics").body()).contains("spilo_replication_lag_bytes{scope=\"demo\",name=\"node2\"} 100\n")
+                .contains("patroni_xlog_received_location{scope=\"demo\",name=\"node2\"} 400\n");
+    }
+
+    @Test
+    void syncAndAsyncFollowTheSyncKey() throws Exception {
+        status.set(replica(400, Map.of()));
+        assertThat(call("GET", "/sync").statusCode()).isEqualTo(503);
+        assertThat(call("GET", "/async").statusCode()).isEqualTo(200);
+
+        NodeStatus replica = replica(400, Map.of());
+        io.spilo.dcs.SyncState sync = new io.spilo.dcs.SyncState(Optional.of("node1"), List.of("node2"), 3);
+        status.set(new NodeStatus(replica.scope(), replica.memberName(), replica.state(), replica.role(), replica.postgres(),
+                replica.leadershipConfirmedAtNanos(), replica.dcsLastSeenEpochSeconds(), replica.cycleCompletedAtNanos(),
+                Optional.of(cluster(500, Optional.of(sync))), "", SETTINGS, Map.of()));
+        assertThat(call("GET", "/sync").statusCode()).isEqualTo(200);
+        assertThat(call("GET", "/async").statusCode()).isEqualTo(503);
+    }
+
+    @Test
+    void historyAndConfigComeFromTheStore() throws Exception {
+        status.set(replica(400, Map.of()));
+
+        JsonNode history = new ObjectMapper().readTree(call("GET", "/history").body());
+        JsonNode config = new ObjectMapper().readTree(call("GET", "/config").body());
+
+        assertThat(history.get(0).get(0).asInt()).isEqualTo(1);
+        assertThat(history.get(0).get(3).asText()).isEqualTo("2026-11-27T03:48:37.768655+00:00");
+        assertThat(config.path("ttl").asInt()).isEqualTo(30);
     }
 
     @Test

@@ -36,7 +36,7 @@ class HaRulesTest {
 
     private static ClusterView cluster(Optional<String> initialize, Optional<String> leader, long optime, Member... members) {
         return new ClusterView(initialize, leader.map(name -> new Leader(name, 7, 42)), List.of(members),
-                DynamicConfig.empty(), true, optime, List.of(), 100);
+                DynamicConfig.empty(), true, optime, List.of(), Optional.empty(), 100);
     }
 
     private static ClusterView ledBy(String leader, Member... members) {

@@ -77,9 +77,16 @@ final class AgentNode implements AutoCloseable {
     }
 
     static List<String> agentCommand(Path configFile) {
+        return spiloCommand("agent", "-c", configFile.toString());
+    }
+
+    /** The built jar, run as users run it (bin/spilo's JVM options). */
+    static List<String> spiloCommand(String... arguments) {
         String jar = System.getProperty("spilo.jar", "target/spilo.jar");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-jar", jar, "agent", "-c", configFile.toString());
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-jar", jar));
+        command.addAll(List.of(arguments));
+        return command;
     }
 
     void startAgent() {

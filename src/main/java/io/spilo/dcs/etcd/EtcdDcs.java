@@ -93,6 +93,7 @@ public final class EtcdDcs implements Dcs {
         boolean configPresent = false;
         long optime = 0;
         List<HistoryEntry> history = new ArrayList<>();
+        Optional<io.spilo.dcs.SyncState> sync = Optional.empty();
         for (KeyValue keyValue : response.getKvs()) {
             String key = keyValue.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length());
             String value = keyValue.getValue().toString(StandardCharsets.UTF_8);
@@ -109,6 +110,7 @@ public final class EtcdDcs implements Dcs {
                 case "status" -> optime = parse(key, value).path("optime").asLong(0);
                 case "optime/leader" -> optime = Math.max(optime, parseLong(value));
                 case "history" -> parse(key, value).forEach(entry -> history.add(HistoryEntry.fromJson(entry)));
+                case "sync" -> sync = Optional.of(io.spilo.dcs.SyncState.fromJson(parse(key, value), keyValue.getModRevision()));
                 default -> {
                     if (key.startsWith("members/")) {
                         members.add(Member.fromJson(key.substring("members/".length()), parse(key, value)));
@@ -116,7 +118,7 @@ public final class EtcdDcs implements Dcs {
                 }
             }
         }
-        return new ClusterView(initialize, leader, members, config, configPresent, optime, history,
+        return new ClusterView(initialize, leader, members, config, configPresent, optime, history, sync,
                 response.getHeader().getRevision());
     }
 

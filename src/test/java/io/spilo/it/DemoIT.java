@@ -1,0 +1,177 @@
+package io.spilo.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The README's main command, as a user runs it: bin/spilo demo, a client through HAProxy, a node crash, demo stop. */
+class DemoIT {
+    private static final Duration CONVERGE = Duration.ofSeconds(120);
+    private final TestDirectory directory = new TestDirectory("spilo-it-demo-");
+    private final List<Long> pidsToCheck = new ArrayList<>();
+    private ManagedProcess extraAgent;
+    private Path extraDataDirectory;
+    private String password;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (extraAgent != null) {
+            extraAgent.close();
+        }
+        runSpilo("demo", "stop", "--dir", directory.resolve("demo").toString());
+        stopPostgres(extraDataDirectory);
+        directory.close();
+    }
+
+    private int runSpilo(String... arguments) throws InterruptedException {
+        ManagedProcess process = ManagedProcess.start("spilo " + arguments[0], AgentNode.spiloCommand(arguments),
+                directory.resolve("spilo-" + String.join("-", arguments).replace('/', '_').replace(' ', '_') + ".log"));
+        return process.waitFor(Duration.ofMinutes(4));
+    }
+
+    private Connection connect(int port) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", "postgres");
+        properties.setProperty("password", password);
+        properties.setProperty("connectTimeout", "2");
+        properties.setProperty("socketTimeout", "5");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", properties);
+    }
+
+    private boolean insert(int port, long id) {
+        try (Connection connection = connect(port); Statement statement = connection.createStatement()) {
+            statement.execute("INSERT INTO demo_writes VALUES (" + id + ")");
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void theDemoServesClientsThroughHaproxyAcrossANodeCrashAndStopsCleanly() throws Exception {
+        Path demo = directory.resolve("demo");
+        long started = System.nanoTime();
+        assertThat(runSpilo("demo", "--detach", "--dir", demo.toString())).as("spilo demo exit code").isZero();
+        System.out.printf("MEASURE demo: bin/spilo demo --detach to ready in %.1f s (jar built)%n", (System.nanoTime() - started) / 1e9);
+
+        JsonNode layout = new ObjectMapper().readTree(demo.resolve("demo.json").toFile());
+        password = Files.readAllLines(demo.resolve("secrets")).get(0).strip();
+        int primaryPort = layout.path("haproxy").path("primary_port").asInt();
+        int replicaPort = layout.path("haproxy").path("replica_port").asInt();
+        layout.path("nodes").forEach(node -> pidsToCheck.add(node.path("agent_pid").asLong()));
+        layout.path("etcd").forEach(member -> pidsToCheck.add(member.path("pid").asLong()));
+        pidsToCheck.add(layout.path("haproxy").path("pid").asLong());
+        Path haproxyState = Path.of(layout.path("haproxy").path("state_dir").asText());
+        long haproxyMaster = Long.parseLong(Files.readAllLines(haproxyState.resolve("haproxy.pid")).get(0).strip());
+        pidsToCheck.add(haproxyMaster);
+
+        try (Connection connection = connect(primaryPort); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE demo_writes (id bigint primary key)");
+        }
+        assertThat(insert(primaryPort, 1)).isTrue();
+        await("the row is readable through the replica port").atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> {
+                    try (Connection connection = connect(replicaPort); Statement statement = connection.createStatement();
+                            ResultSet row = statement.executeQuery("SELECT pg_is_in_recovery(), count(*) FROM demo_writes")) {
+                        return row.next() && row.getBoolean(1) && row.getLong(2) == 1;
+                    }
+                });
+
+        JsonNode leaderNode = null;
+        for (JsonNode node : layout.path("nodes")) {
+            if (new AgentNodeProbe(node.path("api_port").asInt()).status("/primary") == 200) {
+                leaderNode = node;
+            }
+        }
+        assertThat(leaderNode).as("a primary among the demo's nodes").isNotNull();
+        long postmaster = Long.parseLong(Files.readAllLines(Path.of(leaderNode.path("data_dir").asText()).resolve("postmaster.pid"))
+                .get(0).strip());
+        long killedAt = System.nanoTime();
+        io.spilo.process.Signals.send(leaderNode.path("agent_pid").asLong(), "KILL");
+        io.spilo.process.Signals.send(postmaster, "KILL");
+        long[] id = {100};
+        await("writes through the same primary port again").atMost(CONVERGE).pollInterval(Duration.ofMillis(100))
+                .until(() -> insert(primaryPort, id[0]++));
+        System.out.printf("MEASURE demo: client write outage through HAProxy after SIGKILL of the primary node %.1f s%n",
+                (System.nanoTime() - killedAt) / 1e9);
+
+        // A member added later appears in HAProxy without restarting it.
+        Path node1Config = Path.of(layout.path("nodes").get(0).path("config").asText());
+        extraDataDirectory = demo.resolve("data").resolve("node4");
+        String node4 = Files.readString(node1Config)
+                .replace("name: node1", "name: node4")
+                .replace("listen: 127.0.0.1:" + layout.path("nodes").get(0).path("api_port").asInt(), "listen: 127.0.0.1:" + FreePorts.next())
+                .replace("listen: 127.0.0.1:" + layout.path("nodes").get(0).path("postgres_port").asInt(), "listen: 127.0.0.1:" + FreePorts.next())
+                .replace("data/node1", "data/node4")
+                .replace("node1.pgpass", "node4.pgpass");
+        Path node4Config = demo.resolve("node4.yml");
+        Files.writeString(node4Config, node4);
+        extraAgent = ManagedProcess.start("agent node4", AgentNode.agentCommand(node4Config), demo.resolve("logs").resolve("node4.log"));
+        HaproxyStats stats = new HaproxyStats(haproxyState.resolve("haproxy.sock"));
+        await("node4 in HAProxy's replica backend").atMost(CONVERGE).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .until(() -> stats.upServers("replicas").contains("node4"));
+        assertThat(Files.readString(haproxyState.resolve("haproxy.cfg"))).contains("server node4 ");
+        long masterNow = Long.parseLong(Files.readAllLines(haproxyState.resolve("haproxy.pid")).get(0).strip());
+        assertThat(masterNow).as("the same HAProxy master, reloaded not restarted").isEqualTo(haproxyMaster);
+        assertThat(io.spilo.process.Signals.isAlive(haproxyMaster)).isTrue();
+
+        extraAgent.close();
+        stopPostgres(extraDataDirectory);
+        assertThat(runSpilo("demo", "stop", "--dir", demo.toString())).isZero();
+        for (long pid : pidsToCheck) {
+            assertThat(io.spilo.process.Signals.isAlive(pid)).as("pid " + pid + " stopped").isFalse();
+        }
+        for (JsonNode node : layout.path("nodes")) {
+            Path pidFile = Path.of(node.path("data_dir").asText()).resolve("postmaster.pid");
+            // A SIGKILLed postmaster leaves its pid file behind; what matters is that no postmaster lives.
+            if (Files.exists(pidFile)) {
+                long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
+                assertThat(io.spilo.process.Signals.isAlive(pid)).as(node.path("name").asText() + " PostgreSQL stopped").isFalse();
+            }
+        }
+    }
+
+    private static void stopPostgres(Path dataDirectory) {
+        if (dataDirectory == null) {
+            return;
+        }
+        try {
+            long pid = Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).strip());
+            io.spilo.process.Signals.send(pid, "INT");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (io.spilo.process.Signals.isAlive(pid) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+        } catch (Exception e) {
+            // not running
+        }
+    }
+
+    /** The REST status of one demo node. */
+    private record AgentNodeProbe(int port) {
+        int status(String path) {
+            try {
+                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (Exception e) {
+                return -1;
+            }
+        }
+    }
+}

@@ -36,11 +36,16 @@ public final class RestApi implements AutoCloseable {
     private final ExecutorService executor;
     private final Supplier<NodeStatus> status;
     private final LongSupplier nanoClock;
+    private final Optional<io.spilo.config.Credentials> authentication;
+    private final ClusterControl control;
 
-    private RestApi(HttpServer server, Supplier<NodeStatus> status, LongSupplier nanoClock) {
+    private RestApi(HttpServer server, Supplier<NodeStatus> status, LongSupplier nanoClock,
+            Optional<io.spilo.config.Credentials> authentication, ClusterControl control) {
         this.server = server;
         this.status = status;
         this.nanoClock = nanoClock;
+        this.authentication = authentication;
+        this.control = control;
         this.executor = Executors.newFixedThreadPool(4, runnable -> {
             Thread thread = new Thread(runnable, "rest-api");
             thread.setDaemon(true);
@@ -51,10 +56,11 @@ public final class RestApi implements AutoCloseable {
     }
 
     /** Binds the listen address now, so that a port already in use is reported before anything else starts. */
-    public static RestApi bind(HostPort listen, Supplier<NodeStatus> status, LongSupplier nanoClock) {
+    public static RestApi bind(HostPort listen, Supplier<NodeStatus> status, LongSupplier nanoClock,
+            Optional<io.spilo.config.Credentials> authentication, ClusterControl control) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 64);
-            return new RestApi(server, status, nanoClock);
+            return new RestApi(server, status, nanoClock, authentication, control);
         } catch (BindException e) {
             throw new ApiException("restapi.listen " + listen + ": " + e.getMessage()
                     + "; another process uses this port: stop it or choose another restapi.listen port");
@@ -86,16 +92,100 @@ public final class RestApi implements AutoCloseable {
             NodeStatus current = status.get();
             Response response = switch (method) {
                 case "GET", "HEAD", "OPTIONS" -> get(path, query(uri), current);
-                case "POST", "PUT", "PATCH", "DELETE" -> Response.json(501, message(
-                        method + " " + path + " is not available in this version of Spilo"));
+                case "POST", "PUT", "PATCH", "DELETE" -> authorized(exchange)
+                        ? act(method, path, exchange, current)
+                        : Response.text(401, "not authenticated: this action needs restapi.authentication credentials");
                 default -> Response.json(405, message("method " + method + " is not supported"));
             };
-            boolean statusOnly = !method.equals("GET");
+            if (response.status() == 401) {
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"Spilo\"");
+            }
+            boolean statusOnly = method.equals("HEAD") || method.equals("OPTIONS");
             send(exchange, response, statusOnly);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            send(exchange, Response.text(503, "interrupted"), false);
         } catch (RuntimeException e) {
             LOG.warn("REST request {} failed: {}", exchange.getRequestURI(), e.toString());
             send(exchange, Response.json(500, message("internal error: " + e.getMessage())), false);
         }
+    }
+
+    /** Basic authentication for actions when restapi.authentication is set; compared in constant time. */
+    private boolean authorized(HttpExchange exchange) {
+        if (authentication.isEmpty()) {
+            return true;
+        }
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return false;
+        }
+        byte[] given;
+        try {
+            given = java.util.Base64.getDecoder().decode(header.substring(6).strip());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        io.spilo.config.Credentials expected = authentication.get();
+        byte[] wanted = (expected.username() + ":" + Optional.ofNullable(expected.password()).orElse(""))
+                .getBytes(StandardCharsets.UTF_8);
+        return java.security.MessageDigest.isEqual(given, wanted);
+    }
+
+    private Response act(String method, String path, HttpExchange exchange, NodeStatus current) throws IOException, InterruptedException {
+        ObjectNode body;
+        try {
+            body = readBody(exchange);
+        } catch (Actions.BadRequest e) {
+            return Response.text(400, e.getMessage());
+        }
+        int ttl = current.settings().timing().ttlSeconds();
+        int loopWait = current.settings().timing().loopWaitSeconds();
+        Actions actions = new Actions(control, () -> java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC),
+                java.time.Duration.ofSeconds(2L * ttl + 2L * loopWait + 10));
+        Actions.Reply reply;
+        try {
+            reply = switch (method + " " + path) {
+                case "POST /switchover" -> actions.switchover(body, false);
+                case "POST /failover" -> actions.switchover(body, true);
+                case "DELETE /switchover", "DELETE /failover" -> actions.cancelSwitchover();
+                case "POST /restart" -> actions.restart(body);
+                case "DELETE /restart" -> actions.submit(new io.spilo.ha.AgentAction.CancelRestart(), java.time.Duration.ofSeconds(30));
+                case "POST /reload" -> actions.submit(new io.spilo.ha.AgentAction.Reload(), java.time.Duration.ofSeconds(60));
+                case "POST /reinitialize" -> actions.submit(new io.spilo.ha.AgentAction.Reinitialize(
+                        body.path("force").asBoolean(false)), java.time.Duration.ofSeconds(120));
+                case "PATCH /config" -> actions.config(body, false);
+                case "PUT /config" -> actions.config(body, true);
+                default -> Actions.Reply.text(404, "no such action: " + method + " " + path);
+            };
+        } catch (Actions.BadRequest e) {
+            return Response.text(400, e.getMessage());
+        } catch (io.spilo.dcs.DcsException e) {
+            return Response.text(503, "etcd is not reachable: " + e.getMessage());
+        }
+        return reply.json().map(json -> Response.json(reply.status(), json)).orElse(Response.text(reply.status(), reply.text()));
+    }
+
+    /** The request body as a JSON object; empty means {}. At most 64 KiB. */
+    private static ObjectNode readBody(HttpExchange exchange) throws IOException {
+        byte[] bytes = exchange.getRequestBody().readNBytes(64 * 1024 + 1);
+        if (bytes.length > 64 * 1024) {
+            throw new Actions.BadRequest("request body larger than 64 KiB");
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8).strip();
+        if (text.isEmpty()) {
+            return JSON.createObjectNode();
+        }
+        com.fasterxml.jackson.databind.JsonNode parsed;
+        try {
+            parsed = JSON.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new Actions.BadRequest("Invalid JSON: " + e.getOriginalMessage());
+        }
+        if (!(parsed instanceof ObjectNode object)) {
+            throw new Actions.BadRequest("Invalid JSON: the body must be an object");
+        }
+        return object;
     }
 
     private Response get(String path, Map<String, String> query, NodeStatus current) {
@@ -112,7 +202,7 @@ public final class RestApi implements AutoCloseable {
                     ? 200 : 503, memberBody);
             case "/async", "/asynchronous" -> Response.json(!isSynchronousStandby(current) && isHealthyReplica(current, query)
                     ? 200 : 503, memberBody);
-            case "/metrics" -> Response.text(200, Metrics.render(current, now));
+            case "/metrics" -> Response.prometheus(Metrics.render(current, now));
             case "/liveness" -> Response.empty(current.isLoopAlive(now) ? 200 : 503);
             case "/readiness" -> Response.empty(current.isConfirmedPrimary(now)
                     || (current.isReplica() && current.postgres().streaming()) ? 200 : 503);
@@ -173,7 +263,7 @@ public final class RestApi implements AutoCloseable {
     private static void send(HttpExchange exchange, Response response, boolean statusOnly) throws IOException {
         byte[] body = response.text().or(() -> response.body().map(Object::toString)).orElse("").getBytes(StandardCharsets.UTF_8);
         if (response.text().isPresent()) {
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            exchange.getResponseHeaders().set("Content-Type", response.textType());
         } else if (response.body().isPresent()) {
             exchange.getResponseHeaders().set("Content-Type", "application/json");
         }
@@ -187,17 +277,23 @@ public final class RestApi implements AutoCloseable {
         }
     }
 
-    private record Response(int status, Optional<com.fasterxml.jackson.databind.JsonNode> body, Optional<String> text) {
+    private record Response(int status, Optional<com.fasterxml.jackson.databind.JsonNode> body, Optional<String> text,
+            String textType) {
         static Response json(int status, com.fasterxml.jackson.databind.JsonNode body) {
-            return new Response(status, Optional.of(body), Optional.empty());
+            return new Response(status, Optional.of(body), Optional.empty(), "");
         }
 
+        /** Plain text, as Patroni answers actions. */
         static Response text(int status, String text) {
-            return new Response(status, Optional.empty(), Optional.of(text));
+            return new Response(status, Optional.empty(), Optional.of(text), "text/plain; charset=utf-8");
+        }
+
+        static Response prometheus(String text) {
+            return new Response(200, Optional.empty(), Optional.of(text), "text/plain; version=0.0.4; charset=utf-8");
         }
 
         static Response empty(int status) {
-            return new Response(status, Optional.empty(), Optional.empty());
+            return new Response(status, Optional.empty(), Optional.empty(), "");
         }
     }
 }

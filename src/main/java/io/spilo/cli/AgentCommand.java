@@ -83,9 +83,11 @@ final class AgentCommand implements Callable<Integer> {
         }
 
         HaLoop[] loop = new HaLoop[1];
+        EtcdDcs[] store = new EtcdDcs[1];
         RestApi api;
         try {
-            api = RestApi.bind(config.restApi().listen(), () -> loop[0].status(), System::nanoTime);
+            api = RestApi.bind(config.restApi().listen(), () -> loop[0].status(), System::nanoTime,
+                    config.restApi().authentication(), new AgentControl(() -> store[0], () -> loop[0]));
         } catch (ApiException e) {
             err.println("spilo: " + e.getMessage());
             err.flush();
@@ -95,6 +97,7 @@ final class AgentCommand implements Callable<Integer> {
         // its leadership window and demotes before the lease can expire.
         Duration etcdTimeout = Duration.ofMillis(Math.max(500, Math.min(bootstrapTiming.retryTimeoutSeconds() * 1000L / 3, 3000)));
         EtcdDcs dcs = new EtcdDcs(config.etcd(), config.clusterPrefix(), config.name(), etcdTimeout);
+        store[0] = dcs;
         try {
             ClusterView view = firstRead(dcs, Duration.ofSeconds(bootstrapTiming.retryTimeoutSeconds()));
             LOG.info("connected to etcd at {}; cluster '{}' {}", String.join(",", config.etcd().endpoints()),

@@ -19,6 +19,7 @@ public record ClusterView(
         long optime,
         List<HistoryEntry> history,
         Optional<SyncState> sync,
+        Optional<Switchover> failover,
         long revision) {
     public ClusterView {
         members = List.copyOf(members);

@@ -43,6 +43,21 @@ public interface Dcs extends AutoCloseable {
     /** Writes {@code config} if absent. */
     boolean createConfig(ObjectNode config);
 
+    /**
+     * Replaces {@code config} if its modification revision is still {@code expectedModRevision}
+     * (0: the key must not exist). False when somebody changed it meanwhile.
+     */
+    boolean replaceConfig(ObjectNode config, long expectedModRevision);
+
+    /** Creates {@code failover} with a request unless one is pending. False when one is. */
+    boolean requestSwitchover(Switchover request);
+
+    /** Clears {@code failover} (writes {@code {}}, as Patroni does). */
+    void clearSwitchover();
+
+    /** Deletes every key of the cluster (spilo remove). */
+    void deleteCluster();
+
     /** Writes {@code status} with the leader's WAL position. */
     void writeStatus(long optime);
 

@@ -66,10 +66,29 @@ public sealed interface Decision {
         }
     }
 
-    /** No leader and this member is eligible: race for the leader key, then promote. */
-    record AcquireLeadership() implements Decision {
+    /**
+     * No leader and this member is eligible: race for the leader key, then promote.
+     * @param designated this member is the candidate of a requested switchover or failover: it
+     *     does not ask its peers first
+     */
+    record AcquireLeadership(boolean designated) implements Decision {
         public String description() {
-            return "no leader: trying to acquire the leader key";
+            return designated ? "no leader: acquiring the leader key as the requested candidate"
+                    : "no leader: trying to acquire the leader key";
+        }
+    }
+
+    /** A requested switchover is due: hand leadership to {@code candidate} gracefully. */
+    record Switchover(String candidate) implements Decision {
+        public String description() {
+            return "switching over to " + candidate;
+        }
+    }
+
+    /** The {@code failover} key holds a request that cannot or must no longer be carried out: clear it. */
+    record ClearSwitchover(String reason) implements Decision {
+        public String description() {
+            return "clearing the switchover request: " + reason;
         }
     }
 

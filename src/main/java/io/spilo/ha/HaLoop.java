@@ -63,6 +63,11 @@ public final class HaLoop {
     private Thread thread;
 
     private final PeerProbe peers;
+    private final java.util.concurrent.ConcurrentLinkedQueue<PendingAction> actions = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** An action and where its answer goes. */
+    private record PendingAction(AgentAction action, java.util.concurrent.CompletableFuture<AgentAction.Result> answer) {
+    }
 
     // Owned by the loop thread only.
     private AgentMemory memory = AgentMemory.initial();
@@ -74,6 +79,7 @@ public final class HaLoop {
     private long lastLeaseId;
     private Map<String, Long> unwantedSlotsSince = new HashMap<>();
     private boolean storeReachable = true;
+    private Optional<AgentAction.Restart> scheduledRestart = Optional.empty();
 
     public HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, LongSupplier nanoClock, Clock wallClock) {
         this.config = config;
@@ -86,6 +92,17 @@ public final class HaLoop {
 
     public NodeStatus status() {
         return status.get();
+    }
+
+    /**
+     * Queues an operator action for the loop thread and wakes it; the future completes with
+     * Patroni's status code and message once the loop has handled it.
+     */
+    public java.util.concurrent.CompletableFuture<AgentAction.Result> submit(AgentAction action) {
+        java.util.concurrent.CompletableFuture<AgentAction.Result> answer = new java.util.concurrent.CompletableFuture<>();
+        actions.add(new PendingAction(action, answer));
+        wakeUp();
+        return answer;
     }
 
     /** Runs the next cycle now instead of after loop_wait. Safe from any thread; never blocks. */
@@ -204,7 +221,8 @@ public final class HaLoop {
         } else {
             memory = memory.withReplicaStalledSince(OptionalLong.empty());
         }
-        Decision decision = HaRules.decide(view, local, settings, memory, now);
+        OffsetDateTime wallNow = OffsetDateTime.now(wallClock.withZone(ZoneOffset.UTC));
+        Decision decision = HaRules.decide(view, local, settings, memory, now, wallNow);
         if (!decision.description().equals(lastDescription)) {
             LOG.info("{}", decision.description());
             lastDescription = decision.description();
@@ -216,6 +234,11 @@ public final class HaLoop {
             outcome = decision.description() + " failed: " + e.getMessage();
             LOG.error("{}", outcome);
         }
+        if (view.isPresent() && local.running() && (decision instanceof Decision.HoldLeadership
+                || decision instanceof Decision.Wait)) {
+            applyConfiguration(view.get(), local, dynamic);
+        }
+        handleActions(view, settings, dynamic, wallNow);
         LocalState after = postgres.state();
         memberState = stateName(after, memberState);
         if (view.isPresent() && lease.isPresent()) {
@@ -287,8 +310,13 @@ public final class HaLoop {
                     .withReleasedLeadershipAt(OptionalLong.of(nanoClock.getAsLong()));
             postgres.stop(startTimeout);
             dcs.deleteLeader();
-        } else if (decision instanceof Decision.AcquireLeadership) {
-            acquireLeadership(view.orElseThrow(), lease.orElseThrow(), local, settings, parameters);
+        } else if (decision instanceof Decision.AcquireLeadership acquire) {
+            acquireLeadership(view.orElseThrow(), lease.orElseThrow(), local, settings, parameters, acquire.designated());
+        } else if (decision instanceof Decision.Switchover switchover) {
+            switchOver(view.orElseThrow(), switchover.candidate(), local, settings);
+        } else if (decision instanceof Decision.ClearSwitchover) {
+            dcs.clearSwitchover();
+            wakeUp();
         } else if (decision instanceof Decision.Demote) {
             memory = memory.withLeadershipConfirmedAt(OptionalLong.empty());
             postgres.stop(startTimeout);
@@ -299,12 +327,14 @@ public final class HaLoop {
     }
 
     private void acquireLeadership(ClusterView view, LeaseState lease, LocalState local, HaSettings settings,
-            Map<String, String> parameters) {
-        List<Member> others = view.members().stream().filter(member -> !member.name().equals(config.name())).toList();
-        Optional<String> stepBack = HaRules.reasonToStepBack(local.walPosition(), settings, peers.probe(others));
-        if (stepBack.isPresent()) {
-            LOG.info("not racing for the leader key: {}", stepBack.get());
-            return;
+            Map<String, String> parameters, boolean designated) {
+        if (!designated) {
+            List<Member> others = view.members().stream().filter(member -> !member.name().equals(config.name())).toList();
+            Optional<String> stepBack = HaRules.reasonToStepBack(local.walPosition(), settings, peers.probe(others));
+            if (stepBack.isPresent()) {
+                LOG.info("not racing for the leader key: {}", stepBack.get());
+                return;
+            }
         }
         if (dcs.attemptToAcquireLeader()) {
             memory = memory.withLeadershipConfirmedAt(OptionalLong.of(lease.renewedAtNanos()));
@@ -312,10 +342,169 @@ public final class HaLoop {
             if (local.inRecovery()) {
                 promote(view, local, parameters);
             }
+            if (view.failover().isPresent()) {
+                dcs.clearSwitchover();
+            }
         } else {
             LOG.info("another member acquired the leader key first");
         }
         wakeUp();
+    }
+
+    /**
+     * The graceful hand-over (DESIGN §4 invariant 7): check the candidate, checkpoint so the
+     * shutdown is short, stop cleanly (the WAL senders ship everything up to the shutdown
+     * checkpoint), make sure the candidate received it, then release the key for the candidate.
+     */
+    private void switchOver(ClusterView view, String candidate, LocalState local, HaSettings settings) {
+        Member member = view.member(candidate).orElseThrow();
+        Optional<PeerStatus> status = peers.probe(List.of(member)).stream().filter(PeerStatus::reachable).findFirst();
+        if (status.isEmpty() || status.get().runningPrimary()
+                || local.walPosition() - status.get().walPosition() > settings.maximumLagOnFailover()) {
+            LOG.warn("switchover to {} abandoned: it is not a healthy replica within maximum_lag_on_failover", candidate);
+            dcs.clearSwitchover();
+            return;
+        }
+        Duration timeout = Duration.ofSeconds(config.postgres().startTimeoutSeconds());
+        long started = nanoClock.getAsLong();
+        postgres.checkpoint();
+        memberState = "stopping";
+        postgres.stop(timeout);
+        long shutdownCheckpoint = postgres.state().walPosition();
+        long deadline = nanoClock.getAsLong() + settings.timing().retryTimeoutSeconds() * NANOS_PER_SECOND;
+        boolean caughtUp = false;
+        while (!caughtUp && nanoClock.getAsLong() < deadline) {
+            caughtUp = peers.probe(List.of(member)).stream().anyMatch(peer -> peer.reachable() && peer.walPosition() >= shutdownCheckpoint);
+            if (!caughtUp) {
+                sleepQuietly(100);
+            }
+        }
+        if (!caughtUp) {
+            // Not releasing: the candidate could lose commits. Start again as primary; the request is dropped.
+            LOG.error("switchover to {} abandoned: it did not confirm WAL up to {} in time; restarting as primary", candidate,
+                    shutdownCheckpoint);
+            dcs.clearSwitchover();
+            postgres.startInBackground();
+            return;
+        }
+        memory = memory.withLeadershipConfirmedAt(OptionalLong.empty()).withReleasedLeadershipAt(OptionalLong.of(nanoClock.getAsLong()));
+        dcs.deleteLeader();
+        LOG.info("released the leader key to {} ({} ms after the switchover began)", candidate,
+                (nanoClock.getAsLong() - started) / 1_000_000);
+        wakeUp();
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Keeps postgresql.conf equal to the cluster's configuration (dynamic parameters, then local
+     * ones): rewritten and reloaded when it changed; parameters that need a restart show up as
+     * pending_restart.
+     */
+    private void applyConfiguration(ClusterView view, LocalState local, DynamicConfig dynamic) {
+        Optional<Upstream> upstream = local.inRecovery()
+                ? view.leaderMember().filter(leader -> !leader.name().equals(config.name()))
+                        .flatMap(leader -> HaRules.upstreamOf(leader, config.name()))
+                : Optional.empty();
+        if (local.inRecovery() && upstream.isEmpty() && local.upstream().isPresent()) {
+            return; // no leader right now: keep following whom we follow until there is one
+        }
+        if (postgres.writeConfiguration(local.inRecovery(), upstream, dynamic.postgresParameters())) {
+            LOG.info("configuration changed; reloading PostgreSQL");
+            postgres.reload();
+        }
+    }
+
+    private void handleActions(Optional<ClusterView> view, HaSettings settings, DynamicConfig dynamic, OffsetDateTime wallNow) {
+        if (scheduledRestart.isPresent() && scheduledRestart.get().scheduledAt().map(at -> !wallNow.isBefore(at)).orElse(true)) {
+            AgentAction.Restart due = scheduledRestart.get();
+            scheduledRestart = Optional.empty();
+            AgentAction.Result result = restart(new AgentAction.Restart(due.onlyIfPendingRestart(), due.role(), Optional.empty(),
+                    due.timeout()), view, dynamic);
+            LOG.info("scheduled restart: {}", result.message());
+        }
+        PendingAction pending;
+        while ((pending = actions.poll()) != null) {
+            AgentAction.Result result;
+            try {
+                result = perform(pending.action(), view, settings, dynamic);
+            } catch (PostgresException | DcsException e) {
+                result = new AgentAction.Result(503, e.getMessage());
+            }
+            pending.answer().complete(result);
+        }
+    }
+
+    private AgentAction.Result perform(AgentAction action, Optional<ClusterView> view, HaSettings settings, DynamicConfig dynamic) {
+        if (action instanceof AgentAction.Restart restart) {
+            if (restart.scheduledAt().isPresent()) {
+                if (scheduledRestart.isPresent()) {
+                    return new AgentAction.Result(409, "Cannot schedule restart: another restart is already scheduled");
+                }
+                scheduledRestart = Optional.of(restart);
+                return new AgentAction.Result(202, "Restart scheduled");
+            }
+            return restart(restart, view, dynamic);
+        }
+        if (action instanceof AgentAction.CancelRestart) {
+            if (scheduledRestart.isEmpty()) {
+                return new AgentAction.Result(404, "no restart is scheduled");
+            }
+            scheduledRestart = Optional.empty();
+            return new AgentAction.Result(200, "scheduled restart deleted");
+        }
+        if (action instanceof AgentAction.Reload) {
+            LocalState local = postgres.state();
+            if (local.running() && view.isPresent()) {
+                applyConfiguration(view.get(), local, dynamic);
+                postgres.reload();
+            }
+            return new AgentAction.Result(202, "reload scheduled");
+        }
+        if (action instanceof AgentAction.Reinitialize reinitialize) {
+            if (view.map(current -> current.isLeader(config.name())).orElse(false)) {
+                return new AgentAction.Result(503, "I am the leader, can not reinitialize");
+            }
+            if (view.flatMap(ClusterView::leaderMember).isEmpty()) {
+                return new AgentAction.Result(503, "Cluster has no leader, can not reinitialize");
+            }
+            if (postgres.state().isRunningReplica() && postgres.state().streaming() && !reinitialize.force()) {
+                LOG.info("reinitializing a streaming replica on request");
+            }
+            memberState = "reinitializing";
+            postgres.stop(Duration.ofSeconds(config.postgres().startTimeoutSeconds()));
+            postgres.removeDataDirectory();
+            wakeUp();
+            return new AgentAction.Result(200, "reinitialize started");
+        }
+        throw new IllegalStateException("no handler for " + action);
+    }
+
+    private AgentAction.Result restart(AgentAction.Restart restart, Optional<ClusterView> view, DynamicConfig dynamic) {
+        LocalState local = postgres.state();
+        if (!local.running()) {
+            return new AgentAction.Result(503, "PostgreSQL is not running");
+        }
+        String role = roleName(local);
+        if (restart.role().isPresent() && !restart.role().get().equals(role)
+                && !(restart.role().get().equals("master") && role.equals("primary"))) {
+            return new AgentAction.Result(412, "restart conditions are not satisfied: role is " + role);
+        }
+        if (restart.onlyIfPendingRestart() && !local.pendingRestart()) {
+            return new AgentAction.Result(412, "restart conditions are not satisfied: no restart is pending");
+        }
+        Duration timeout = restart.timeout().orElse(Duration.ofSeconds(config.postgres().startTimeoutSeconds()));
+        memberState = "restarting";
+        postgres.stop(timeout);
+        postgres.start(timeout);
+        memberState = "running";
+        return new AgentAction.Result(200, "restarted successfully");
     }
 
     private void bootstrap(LeaseState lease, Map<String, String> parameters, Duration startTimeout) {
@@ -467,6 +656,9 @@ public final class HaLoop {
         }
         if (local.timeline() > 0) {
             data.put("timeline", local.timeline());
+        }
+        if (local.pendingRestart()) {
+            data.put("pending_restart", true);
         }
         if (!config.tags().values().isEmpty()) {
             ObjectNode tags = data.putObject("tags");

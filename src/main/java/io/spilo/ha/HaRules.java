@@ -5,7 +5,11 @@ import io.spilo.dcs.Leader;
 import io.spilo.dcs.Member;
 import io.spilo.postgres.LocalState;
 import io.spilo.postgres.RunState;
+import io.spilo.dcs.Switchover;
 import io.spilo.postgres.Upstream;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,9 +25,10 @@ public final class HaRules {
      * @param view the cluster as read from the store this cycle; empty when the store did not answer
      * @param memory what the loop remembers: when leadership was last proved, since when a
      *     leader's PostgreSQL is down, a recent release of the key, a failed rewind
+     * @param wallNow wall-clock time, used only to compare with a scheduled switchover's time
      */
-    public static Decision decide(
-            Optional<ClusterView> view, LocalState local, HaSettings settings, AgentMemory memory, long nowNanos) {
+    public static Decision decide(Optional<ClusterView> view, LocalState local, HaSettings settings, AgentMemory memory,
+            long nowNanos, OffsetDateTime wallNow) {
         if (view.isEmpty()) {
             return decideWithoutStore(local, settings, memory, nowNanos);
         }
@@ -51,7 +56,7 @@ public final class HaRules {
 
         Optional<Leader> leader = cluster.leader();
         if (leader.isPresent() && leader.get().name().equals(me)) {
-            return decideAsKeyHolder(leader.get(), local, settings, memory, nowNanos);
+            return decideAsKeyHolder(cluster, leader.get(), local, settings, memory, nowNanos, wallNow);
         }
         if (leader.isPresent()) {
             return decideWithOtherLeader(cluster, leader.get(), local, settings, memory, nowNanos);
@@ -77,10 +82,19 @@ public final class HaRules {
                 && nowNanos - memory.leadershipConfirmedAt().getAsLong() < settings.leadershipValidityNanos();
     }
 
-    private static Decision decideAsKeyHolder(
-            Leader leader, LocalState local, HaSettings settings, AgentMemory memory, long nowNanos) {
+    private static Decision decideAsKeyHolder(ClusterView cluster, Leader leader, LocalState local, HaSettings settings,
+            AgentMemory memory, long nowNanos, OffsetDateTime wallNow) {
         if (local.runState() == RunState.RUNNING) {
-            return local.inRecovery() ? new Decision.PromoteHeldLeadership(leader) : new Decision.HoldLeadership(leader);
+            if (local.inRecovery()) {
+                return new Decision.PromoteHeldLeadership(leader);
+            }
+            if (cluster.failover().isPresent()) {
+                Optional<Decision> switchover = decideSwitchover(cluster, cluster.failover().get(), settings, wallNow);
+                if (switchover.isPresent()) {
+                    return switchover.get();
+                }
+            }
+            return new Decision.HoldLeadership(leader);
         }
         if (!local.dataDirectoryInitialized()) {
             return new Decision.ReleaseLeadership("I hold the leader key but have no data directory");
@@ -100,6 +114,48 @@ public final class HaRules {
                 : new Decision.Wait("I hold the leader key; waiting for PostgreSQL to accept connections");
     }
 
+    /**
+     * The leader's reading of a switchover request: carry it out when due, clear it when it is not
+     * for this leader, is stale, or has no possible candidate; nothing yet while it is scheduled
+     * for later.
+     */
+    static Optional<Decision> decideSwitchover(
+            ClusterView cluster, Switchover request, HaSettings settings, OffsetDateTime wallNow) {
+        String me = settings.memberName();
+        if (request.leader().isPresent() && !request.leader().get().equals(me)) {
+            return Optional.of(new Decision.ClearSwitchover("it names " + request.leader().get() + " as leader, but " + me + " leads"));
+        }
+        if (request.scheduledAt().isPresent()) {
+            OffsetDateTime due = request.scheduledAt().get();
+            if (wallNow.isBefore(due)) {
+                return Optional.empty();
+            }
+            Duration late = Duration.between(due, wallNow);
+            if (late.getSeconds() > 2L * settings.timing().loopWaitSeconds() + 5) {
+                return Optional.of(new Decision.ClearSwitchover("it was scheduled for " + due + " and is stale"));
+            }
+        }
+        Optional<String> candidate = request.candidate().or(() -> bestCandidate(cluster, me));
+        if (candidate.isEmpty()) {
+            return Optional.of(new Decision.ClearSwitchover("no healthy replica to switch over to"));
+        }
+        if (candidate.get().equals(me) || cluster.member(candidate.get()).isEmpty()) {
+            return Optional.of(new Decision.ClearSwitchover("candidate " + candidate.get() + " is not a replica of this cluster"));
+        }
+        return Optional.of(new Decision.Switchover(candidate.get()));
+    }
+
+    /** The running replica with the most WAL that may be promoted (by its member key). */
+    public static Optional<String> bestCandidate(ClusterView cluster, String leader) {
+        return cluster.members().stream()
+                .filter(member -> !member.name().equals(leader))
+                .filter(member -> member.state().equals("running") && !member.isPrimaryRole())
+                .filter(member -> !Boolean.TRUE.equals(member.tags().get("nofailover")))
+                .filter(member -> !(member.tags().get("failover_priority") instanceof Integer priority) || priority > 0)
+                .max(Comparator.comparingLong(Member::walPosition).thenComparing(Member::name, Comparator.reverseOrder()))
+                .map(Member::name);
+    }
+
     private static Decision decideWithOtherLeader(
             ClusterView cluster, Leader leader, LocalState local, HaSettings settings, AgentMemory memory, long nowNanos) {
         Optional<Member> leaderMember = cluster.member(leader.name());
@@ -110,6 +166,9 @@ public final class HaRules {
         }
         return switch (local.runState()) {
             case STOPPED -> {
+                if (settings.paused()) {
+                    yield new Decision.Wait("paused: PostgreSQL is stopped and is not started automatically");
+                }
                 if (upstream.isEmpty()) {
                     yield new Decision.StartAsReplica(Optional.empty());
                 }
@@ -164,10 +223,21 @@ public final class HaRules {
             return new Decision.Wait("no leader to clone from: waiting for one");
         }
         if (local.runState() == RunState.STOPPED) {
-            return new Decision.StartAsReplica(Optional.empty());
+            return settings.paused()
+                    ? new Decision.Wait("paused: PostgreSQL is stopped and is not started automatically")
+                    : new Decision.StartAsReplica(Optional.empty());
         }
         if (local.runState() == RunState.STARTING) {
             return new Decision.Wait("waiting for PostgreSQL to accept connections");
+        }
+        Optional<String> requested = cluster.failover().flatMap(Switchover::candidate);
+        if (requested.isPresent()) {
+            if (requested.get().equals(settings.memberName())) {
+                return new Decision.AcquireLeadership(true);
+            }
+            if (cluster.member(requested.get()).isPresent()) {
+                return new Decision.Wait("no leader: " + requested.get() + " is taking over as requested");
+            }
         }
         if (settings.paused()) {
             return new Decision.Wait("no leader, but the cluster is paused: no automatic promotion");
@@ -185,7 +255,7 @@ public final class HaRules {
                     + " bytes behind the last known leader position, more than maximum_lag_on_failover "
                     + settings.maximumLagOnFailover());
         }
-        return new Decision.AcquireLeadership();
+        return new Decision.AcquireLeadership(false);
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param controlState "Database cluster state" from pg_controldata, read while PostgreSQL is stopped:
  *     {@code shut down} or {@code in production} mean it last ran as a primary
  * @param checkpointTimeline the timeline of the latest checkpoint, read while PostgreSQL is stopped
+ * @param pendingRestart a changed parameter takes effect only after a restart
  */
 public record LocalState(
         boolean dataDirectoryInitialized,
@@ -30,7 +31,8 @@ public record LocalState(
         Optional<String> postmasterStartTime,
         List<ReplicationConnection> replication,
         Optional<String> controlState,
-        int checkpointTimeline) {
+        int checkpointTimeline,
+        boolean pendingRestart) {
     public LocalState {
         replication = List.copyOf(replication);
     }
@@ -44,13 +46,13 @@ public record LocalState(
             int checkpointTimeline, long checkpointPosition) {
         return new LocalState(initialized, RunState.STOPPED, Optional.empty(), systemIdentifier, false, checkpointTimeline,
                 checkpointPosition, 0, Optional.empty(), Optional.empty(), false, 0, Optional.empty(), List.of(),
-                controlState, checkpointTimeline);
+                controlState, checkpointTimeline, false);
     }
 
     /** A postmaster that is alive but does not answer queries yet. */
     public static LocalState starting(long pid, Optional<String> systemIdentifier) {
         return new LocalState(true, RunState.STARTING, Optional.of(pid), systemIdentifier, false, 0, 0, 0, Optional.empty(),
-                Optional.empty(), false, 0, Optional.empty(), List.of(), Optional.empty(), 0);
+                Optional.empty(), false, 0, Optional.empty(), List.of(), Optional.empty(), 0, false);
     }
 
     /** PostgreSQL last ran as a primary (cleanly stopped or crashed), so it may hold WAL no replica has. */

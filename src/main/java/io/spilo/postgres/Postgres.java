@@ -20,8 +20,9 @@ public interface Postgres {
      * settings ({@code standby.signal}, {@code primary_conninfo}, {@code primary_slot_name}).
      * Parameters are the cluster-wide ones from the {@code config} key, overridden by local ones.
      * @param standby true to configure a standby (upstream may still be empty: a standby with no primary yet)
+     * @return true when a file changed (PostgreSQL must reload or restart to see it)
      */
-    void writeConfiguration(boolean standby, Optional<Upstream> upstream, Map<String, String> clusterParameters);
+    boolean writeConfiguration(boolean standby, Optional<Upstream> upstream, Map<String, String> clusterParameters);
 
     void start(Duration timeout);
 

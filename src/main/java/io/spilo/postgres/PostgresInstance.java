@@ -63,7 +63,8 @@ public final class PostgresInstance implements Postgres {
                         ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,
                    (SELECT status FROM pg_stat_get_wal_receiver()),
                    current_setting('primary_conninfo'),
-                   pg_last_xact_replay_timestamp()
+                   pg_last_xact_replay_timestamp(),
+                   EXISTS (SELECT 1 FROM pg_settings WHERE pending_restart)
             """;
 
     private final PostgresConfig config;
@@ -113,6 +114,7 @@ public final class PostgresInstance implements Postgres {
             String receiverStatus;
             String primaryConninfo;
             Optional<String> replayTimestamp;
+            boolean pendingRestart;
             try (ResultSet row = statement.executeQuery(STATE_QUERY)) {
                 row.next();
                 inRecovery = row.getBoolean(1);
@@ -126,6 +128,7 @@ public final class PostgresInstance implements Postgres {
                 primaryConninfo = row.getString(9);
                 OffsetDateTime replayedAt = row.getObject(10, OffsetDateTime.class);
                 replayTimestamp = Optional.ofNullable(replayedAt).map(time -> time.format(PATRONI_TIMESTAMP));
+                pendingRestart = row.getBoolean(11);
             }
             List<ReplicationConnection> replication = new ArrayList<>();
             if (!inRecovery) {
@@ -140,7 +143,7 @@ public final class PostgresInstance implements Postgres {
             Optional<String> upstream = inRecovery ? conninfoHostPort(primaryConninfo) : Optional.empty();
             return new LocalState(true, RunState.RUNNING, Optional.of(pid), Optional.of(systemIdentifier), inRecovery,
                     timeline, walPosition, replayed, replayTimestamp, upstream, "streaming".equals(receiverStatus),
-                    serverVersion, Optional.of(startTime), replication, Optional.empty(), 0);
+                    serverVersion, Optional.of(startTime), replication, Optional.empty(), 0, pendingRestart);
         }
     }
 
@@ -262,7 +265,7 @@ public final class PostgresInstance implements Postgres {
     }
 
     @Override
-    public void writeConfiguration(boolean standby, Optional<Upstream> upstream, Map<String, String> clusterParameters) {
+    public boolean writeConfiguration(boolean standby, Optional<Upstream> upstream, Map<String, String> clusterParameters) {
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("listen_addresses", config.listen().host());
         parameters.put("port", Integer.toString(config.listen().port()));
@@ -292,19 +295,30 @@ public final class PostgresInstance implements Postgres {
                 .append("include_if_exists 'postgresql.base.conf'\n");
         parameters.forEach((name, value) -> text.append(name).append(" = ").append(quote(value)).append('\n'));
         try {
-            writeOwnedFile(config.dataDirectory().resolve("postgresql.conf"), text.toString());
-            writeOwnedFile(config.dataDirectory().resolve("pg_hba.conf"), String.join("\n", pgHbaLines()) + "\n");
+            boolean changed = writeIfChanged(config.dataDirectory().resolve("postgresql.conf"), text.toString());
+            changed |= writeIfChanged(config.dataDirectory().resolve("pg_hba.conf"), String.join("\n", pgHbaLines()) + "\n");
             Path signal = config.dataDirectory().resolve("standby.signal");
-            if (standby) {
+            if (standby && !Files.exists(signal)) {
                 writeOwnedFile(signal, "");
-            } else {
-                Files.deleteIfExists(signal);
+                changed = true;
+            } else if (!standby) {
+                changed |= Files.deleteIfExists(signal);
             }
             writePasswordFile();
+            return changed;
         } catch (IOException e) {
             throw new PostgresException("cannot write the configuration in " + config.dataDirectory() + ": " + e.getMessage()
                     + " (is the disk full or the directory not writable?)", e);
         }
+    }
+
+    /** Writes the file only when its content differs; true when it did. */
+    private boolean writeIfChanged(Path path, String content) throws IOException {
+        if (Files.exists(path) && Files.readString(path, StandardCharsets.UTF_8).equals(content)) {
+            return false;
+        }
+        writeOwnedFile(path, content);
+        return true;
     }
 
     private List<String> pgHbaLines() {
@@ -335,7 +349,7 @@ public final class PostgresInstance implements Postgres {
             lines.append("*:*:*:").append(escapePassfile(credentials.username())).append(':')
                     .append(escapePassfile(credentials.password())).append('\n');
         }
-        writeOwnedFile(config.passfile(), lines.toString());
+        writeIfChanged(config.passfile(), lines.toString());
     }
 
     private static String escapePassfile(String value) {

@@ -41,7 +41,7 @@ class RestApiTest {
 
     @BeforeEach
     void start() {
-        api = RestApi.bind(new HostPort("127.0.0.1", 0), status::get, clock::get);
+        api = RestApi.bind(new HostPort("127.0.0.1", 0), status::get, clock::get, Optional.empty(), new FakeClusterControl());
         api.start();
     }
 
@@ -60,20 +60,20 @@ class RestApiTest {
         return new ClusterView(Optional.of("1"), Optional.of(new Leader("node1", 1, 1)), List.of(node2, node1),
                 new DynamicConfig(new ObjectMapper().createObjectNode().put("ttl", 30), 5), true, optime,
                 List.of(new io.spilo.dcs.HistoryEntry(1, 400, "no recovery target specified", "2026-11-27T03:48:37.768655+00:00", "node1")),
-                sync, 1);
+                sync, Optional.empty(), 1);
     }
 
     private NodeStatus primary(OptionalLong confirmedAt) {
         LocalState local = new LocalState(true, RunState.RUNNING, Optional.of(1L), Optional.of("1"), false, 1, 500, 500,
                 Optional.empty(), Optional.empty(), false, 150018, Optional.of("2026-11-27 03:50:58.555399+00:00"),
-                List.of(new ReplicationConnection("node2", "127.0.0.1", "streaming", 0, "async", "replicator")), Optional.empty(), 0);
+                List.of(new ReplicationConnection("node2", "127.0.0.1", "streaming", 0, "async", "replicator")), Optional.empty(), 0, false);
         return new NodeStatus("demo", "node1", "running", "primary", local, confirmedAt, 1795751501, clock.get(),
                 Optional.of(cluster(500)), "", SETTINGS, Map.of());
     }
 
     private NodeStatus replica(long wal, Map<String, Object> tags) {
         LocalState local = new LocalState(true, RunState.RUNNING, Optional.of(1L), Optional.of("1"), true, 1, wal, wal,
-                Optional.empty(), Optional.of("127.0.0.1:5432"), true, 150018, Optional.of("2026-11-27 03:50:58.555399+00:00"), List.of(), Optional.empty(), 0);
+                Optional.empty(), Optional.of("127.0.0.1:5432"), true, 150018, Optional.of("2026-11-27 03:50:58.555399+00:00"), List.of(), Optional.empty(), 0, false);
         return new NodeStatus("demo", "node2", "running", "replica", local, OptionalLong.empty(), 1795751501, clock.get(),
                 Optional.of(cluster(500)), "", SETTINGS, tags);
     }
@@ -249,14 +249,15 @@ class RestApiTest {
         status.set(replica(400, Map.of()));
 
         assertThat(call("GET", "/nope").statusCode()).isEqualTo(404);
-        HttpResponse<String> post = call("POST", "/switchover");
-        assertThat(post.statusCode()).isEqualTo(501);
+        HttpResponse<String> post = call("POST", "/nothing");
+        assertThat(post.statusCode()).isEqualTo(404);
     }
 
     @Test
     void aTakenPortIsReportedWithWhatToDo() {
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> RestApi.bind(new HostPort("127.0.0.1", api.port()), status::get, clock::get))
+                        () -> RestApi.bind(new HostPort("127.0.0.1", api.port()), status::get, clock::get, Optional.empty(),
+                                new FakeClusterControl()))
                 .isInstanceOf(ApiException.class)
                 .hasMessageContaining("restapi.listen 127.0.0.1:" + api.port())
                 .hasMessageContaining("choose another restapi.listen port");

@@ -23,6 +23,7 @@ class HaRulesTest {
     private static final String SYSTEM_ID = "7712692741996752489";
     private static final HaSettings SETTINGS = settings(false, 1, false, 300, false);
     private static final long NOW = 1_000 * SECOND;
+    private static final java.time.OffsetDateTime WALL_NOW = java.time.OffsetDateTime.parse("2026-11-27T10:00:00Z");
 
     private static HaSettings settings(boolean noFailover, int priority, boolean paused, int primaryStartTimeout, boolean reclone) {
         return new HaSettings("node1", new TimingSettings(30, 10, 10), 1_048_576, noFailover, priority, paused,
@@ -35,8 +36,18 @@ class HaRulesTest {
     }
 
     private static ClusterView cluster(Optional<String> initialize, Optional<String> leader, long optime, Member... members) {
+        return withFailover(initialize, leader, optime, Optional.empty(), members);
+    }
+
+    private static ClusterView withFailover(Optional<String> initialize, Optional<String> leader, long optime,
+            Optional<io.spilo.dcs.Switchover> failover, Member... members) {
         return new ClusterView(initialize, leader.map(name -> new Leader(name, 7, 42)), List.of(members),
-                DynamicConfig.empty(), true, optime, List.of(), Optional.empty(), 100);
+                DynamicConfig.empty(), true, optime, List.of(), Optional.empty(), failover, 100);
+    }
+
+    private static io.spilo.dcs.Switchover request(String leader, String candidate, String scheduledAt) {
+        return new io.spilo.dcs.Switchover(Optional.ofNullable(leader), Optional.ofNullable(candidate),
+                Optional.ofNullable(scheduledAt).map(java.time.OffsetDateTime::parse));
     }
 
     private static ClusterView ledBy(String leader, Member... members) {
@@ -46,7 +57,7 @@ class HaRulesTest {
     private static LocalState running(boolean inRecovery, long wal, Optional<String> upstream) {
         return new LocalState(true, RunState.RUNNING, Optional.of(4242L), Optional.of(SYSTEM_ID), inRecovery, 1, wal, wal,
                 Optional.empty(), upstream, inRecovery, 150018, Optional.of("2026-11-27 00:00:00.000000+00:00"), List.of(),
-                Optional.empty(), 0);
+                Optional.empty(), 0, false);
     }
 
     private static LocalState stoppedWithData() {
@@ -54,7 +65,7 @@ class HaRulesTest {
     }
 
     private static Decision decide(ClusterView view, LocalState local) {
-        return HaRules.decide(Optional.of(view), local, SETTINGS, AgentMemory.initial(), NOW);
+        return HaRules.decide(Optional.of(view), local, SETTINGS, AgentMemory.initial(), NOW, WALL_NOW);
     }
 
     @Test
@@ -156,7 +167,7 @@ class HaRulesTest {
     void withNoLeaderAHealthyReplicaRacesForTheKey() {
         ClusterView view = cluster(Optional.of(SYSTEM_ID), Optional.empty(), 100);
 
-        assertThat(decide(view, running(true, 100, Optional.of("127.0.0.1:5433")))).isEqualTo(new Decision.AcquireLeadership());
+        assertThat(decide(view, running(true, 100, Optional.of("127.0.0.1:5433")))).isEqualTo(new Decision.AcquireLeadership(false));
     }
 
     @Test
@@ -171,7 +182,7 @@ class HaRulesTest {
         ClusterView view = cluster(Optional.of(SYSTEM_ID), Optional.empty(), 100);
         HaSettings noFailover = settings(true, 1, false, 300, false);
 
-        Decision decision = HaRules.decide(Optional.of(view), running(true, 100, Optional.empty()), noFailover, AgentMemory.initial(), NOW);
+        Decision decision = HaRules.decide(Optional.of(view), running(true, 100, Optional.empty()), noFailover, AgentMemory.initial(), NOW, WALL_NOW);
 
         assertThat(decision).isInstanceOf(Decision.Wait.class);
         assertThat(decision.description()).contains("nofailover");
@@ -182,7 +193,7 @@ class HaRulesTest {
         ClusterView view = cluster(Optional.of(SYSTEM_ID), Optional.empty(), 10_000_000);
 
         assertThat(decide(view, running(true, 10_000_000 - 1_048_577, Optional.empty()))).isInstanceOf(Decision.Wait.class);
-        assertThat(decide(view, running(true, 10_000_000 - 1_048_576, Optional.empty()))).isEqualTo(new Decision.AcquireLeadership());
+        assertThat(decide(view, running(true, 10_000_000 - 1_048_576, Optional.empty()))).isEqualTo(new Decision.AcquireLeadership(false));
     }
 
     @Test
@@ -190,7 +201,7 @@ class HaRulesTest {
         ClusterView view = cluster(Optional.of(SYSTEM_ID), Optional.empty(), 100);
         HaSettings paused = settings(false, 1, true, 300, false);
 
-        assertThat(HaRules.decide(Optional.of(view), running(true, 100, Optional.empty()), paused, AgentMemory.initial(), NOW))
+        assertThat(HaRules.decide(Optional.of(view), running(true, 100, Optional.empty()), paused, AgentMemory.initial(), NOW, WALL_NOW))
                 .isInstanceOf(Decision.Wait.class);
     }
 
@@ -211,14 +222,14 @@ class HaRulesTest {
         AgentMemory confirmed = AgentMemory.confirmedAt(NOW - validity + 1);
         AgentMemory expired = AgentMemory.confirmedAt(NOW - validity);
 
-        assertThat(HaRules.decide(Optional.empty(), primary, SETTINGS, confirmed, NOW)).isInstanceOf(Decision.Wait.class);
-        assertThat(HaRules.decide(Optional.empty(), primary, SETTINGS, expired, NOW)).isInstanceOf(Decision.Demote.class);
-        assertThat(HaRules.decide(Optional.empty(), primary, SETTINGS, AgentMemory.initial(), NOW)).isInstanceOf(Decision.Demote.class);
+        assertThat(HaRules.decide(Optional.empty(), primary, SETTINGS, confirmed, NOW, WALL_NOW)).isInstanceOf(Decision.Wait.class);
+        assertThat(HaRules.decide(Optional.empty(), primary, SETTINGS, expired, NOW, WALL_NOW)).isInstanceOf(Decision.Demote.class);
+        assertThat(HaRules.decide(Optional.empty(), primary, SETTINGS, AgentMemory.initial(), NOW, WALL_NOW)).isInstanceOf(Decision.Demote.class);
     }
 
     @Test
     void withoutTheStoreAReplicaKeepsServingReads() {
-        assertThat(HaRules.decide(Optional.empty(), running(true, 100, Optional.empty()), SETTINGS, AgentMemory.initial(), NOW))
+        assertThat(HaRules.decide(Optional.empty(), running(true, 100, Optional.empty()), SETTINGS, AgentMemory.initial(), NOW, WALL_NOW))
                 .isInstanceOf(Decision.Wait.class);
     }
 
@@ -230,7 +241,7 @@ class HaRulesTest {
     @Test
     void aPausedPrimaryWithoutTheStoreIsNotDemoted() {
         assertThat(HaRules.decide(Optional.empty(), running(false, 100, Optional.empty()), settings(false, 1, true, 300, false),
-                AgentMemory.initial(), NOW)).isInstanceOf(Decision.Wait.class);
+                AgentMemory.initial(), NOW, WALL_NOW)).isInstanceOf(Decision.Wait.class);
     }
 
     @Test
@@ -238,7 +249,7 @@ class HaRulesTest {
         ClusterView view = ledBy("node1");
         AgentMemory downForAWhile = AgentMemory.initial().withPrimaryDownSince(OptionalLong.of(NOW - 299 * SECOND));
 
-        assertThat(HaRules.decide(Optional.of(view), stoppedWithData(), SETTINGS, downForAWhile, NOW))
+        assertThat(HaRules.decide(Optional.of(view), stoppedWithData(), SETTINGS, downForAWhile, NOW, WALL_NOW))
                 .isInstanceOf(Decision.StartAsLeader.class);
     }
 
@@ -247,7 +258,7 @@ class HaRulesTest {
         ClusterView view = ledBy("node1");
         AgentMemory down = AgentMemory.initial().withPrimaryDownSince(OptionalLong.of(NOW - 10 * SECOND));
 
-        assertThat(HaRules.decide(Optional.of(view), LocalState.starting(1, Optional.of(SYSTEM_ID)), SETTINGS, down, NOW))
+        assertThat(HaRules.decide(Optional.of(view), LocalState.starting(1, Optional.of(SYSTEM_ID)), SETTINGS, down, NOW, WALL_NOW))
                 .isInstanceOf(Decision.Wait.class);
     }
 
@@ -256,7 +267,7 @@ class HaRulesTest {
         ClusterView view = ledBy("node1");
         AgentMemory downTooLong = AgentMemory.initial().withPrimaryDownSince(OptionalLong.of(NOW - 300 * SECOND));
 
-        assertThat(HaRules.decide(Optional.of(view), LocalState.starting(1, Optional.of(SYSTEM_ID)), SETTINGS, downTooLong, NOW))
+        assertThat(HaRules.decide(Optional.of(view), LocalState.starting(1, Optional.of(SYSTEM_ID)), SETTINGS, downTooLong, NOW, WALL_NOW))
                 .isInstanceOf(Decision.ReleaseLeadership.class);
     }
 
@@ -264,7 +275,7 @@ class HaRulesTest {
     void withPrimaryStartTimeoutZeroACrashedPrimaryReleasesTheKeyAtOnce() {
         ClusterView view = ledBy("node1");
 
-        assertThat(HaRules.decide(Optional.of(view), stoppedWithData(), settings(false, 1, false, 0, false), AgentMemory.initial(), NOW))
+        assertThat(HaRules.decide(Optional.of(view), stoppedWithData(), settings(false, 1, false, 0, false), AgentMemory.initial(), NOW, WALL_NOW))
                 .isInstanceOf(Decision.ReleaseLeadership.class);
     }
 
@@ -275,8 +286,8 @@ class HaRulesTest {
         AgentMemory longAgo = AgentMemory.initial().withReleasedLeadershipAt(OptionalLong.of(NOW - 30 * SECOND));
         LocalState replica = running(true, 100, Optional.empty());
 
-        assertThat(HaRules.decide(Optional.of(view), replica, SETTINGS, released, NOW)).isInstanceOf(Decision.Wait.class);
-        assertThat(HaRules.decide(Optional.of(view), replica, SETTINGS, longAgo, NOW)).isEqualTo(new Decision.AcquireLeadership());
+        assertThat(HaRules.decide(Optional.of(view), replica, SETTINGS, released, NOW, WALL_NOW)).isInstanceOf(Decision.Wait.class);
+        assertThat(HaRules.decide(Optional.of(view), replica, SETTINGS, longAgo, NOW, WALL_NOW)).isEqualTo(new Decision.AcquireLeadership(false));
     }
 
     @Test
@@ -303,8 +314,8 @@ class HaRulesTest {
         LocalState formerPrimary = LocalState.stopped(true, Optional.of(SYSTEM_ID), Optional.of("shut down"), 1, 100);
         AgentMemory failed = AgentMemory.initial().withRewindFailure(Optional.of("pg_rewind exit 1"));
 
-        Decision staysDown = HaRules.decide(Optional.of(view), formerPrimary, SETTINGS, failed, NOW);
-        Decision reclones = HaRules.decide(Optional.of(view), formerPrimary, settings(false, 1, false, 300, true), failed, NOW);
+        Decision staysDown = HaRules.decide(Optional.of(view), formerPrimary, SETTINGS, failed, NOW, WALL_NOW);
+        Decision reclones = HaRules.decide(Optional.of(view), formerPrimary, settings(false, 1, false, 300, true), failed, NOW, WALL_NOW);
 
         assertThat(staysDown).isInstanceOf(Decision.Wait.class);
         assertThat(staysDown.description()).contains("pg_rewind failed").contains("remove_data_directory_on_rewind_failure");
@@ -316,7 +327,7 @@ class HaRulesTest {
         ClusterView view = ledBy("node2", member("node2", 5433, "primary", 100));
 
         assertThat(HaRules.decide(Optional.of(view), running(false, 100, Optional.empty()), settings(false, 1, true, 300, false),
-                AgentMemory.initial(), NOW)).isInstanceOf(Decision.Wait.class);
+                AgentMemory.initial(), NOW, WALL_NOW)).isInstanceOf(Decision.Wait.class);
     }
 
     @Test
@@ -354,12 +365,88 @@ class HaRulesTest {
                 "running", "primary", 100, 2, Map.of());
         ClusterView view = ledBy("node2", leader);
         LocalState stuck = new LocalState(true, RunState.RUNNING, Optional.of(1L), Optional.of(SYSTEM_ID), true, 1, 100, 100,
-                Optional.empty(), Optional.of("127.0.0.1:5433"), false, 150018, Optional.empty(), List.of(), Optional.empty(), 0);
+                Optional.empty(), Optional.of("127.0.0.1:5433"), false, 150018, Optional.empty(), List.of(), Optional.empty(), 0, false);
         AgentMemory stalledJustNow = AgentMemory.initial().withReplicaStalledSince(OptionalLong.of(NOW - 29 * SECOND));
         AgentMemory stalledForATtl = AgentMemory.initial().withReplicaStalledSince(OptionalLong.of(NOW - 30 * SECOND));
 
-        assertThat(HaRules.decide(Optional.of(view), stuck, SETTINGS, stalledJustNow, NOW)).isInstanceOf(Decision.Wait.class);
-        assertThat(HaRules.decide(Optional.of(view), stuck, SETTINGS, stalledForATtl, NOW)).isInstanceOf(Decision.Demote.class);
+        assertThat(HaRules.decide(Optional.of(view), stuck, SETTINGS, stalledJustNow, NOW, WALL_NOW)).isInstanceOf(Decision.Wait.class);
+        assertThat(HaRules.decide(Optional.of(view), stuck, SETTINGS, stalledForATtl, NOW, WALL_NOW)).isInstanceOf(Decision.Demote.class);
+    }
+
+    @Test
+    void aDueSwitchoverRequestHandsOverToTheNamedCandidate() {
+        ClusterView view = withFailover(Optional.of(SYSTEM_ID), Optional.of("node1"), 100,
+                Optional.of(request("node1", "node3", null)), member("node1", 5432, "primary", 100),
+                member("node2", 5433, "replica", 100), member("node3", 5434, "replica", 90));
+
+        assertThat(decide(view, running(false, 100, Optional.empty()))).isEqualTo(new Decision.Switchover("node3"));
+    }
+
+    @Test
+    void withoutACandidateTheReplicaWithMostWalIsChosen() {
+        ClusterView view = withFailover(Optional.of(SYSTEM_ID), Optional.of("node1"), 100,
+                Optional.of(request("node1", null, null)), member("node1", 5432, "primary", 100),
+                member("node2", 5433, "replica", 80), member("node3", 5434, "replica", 90));
+
+        assertThat(decide(view, running(false, 100, Optional.empty()))).isEqualTo(new Decision.Switchover("node3"));
+    }
+
+    @Test
+    void aScheduledSwitchoverWaitsForItsTimeAndAStaleOneIsCleared() {
+        Member[] members = {member("node1", 5432, "primary", 100), member("node2", 5433, "replica", 100)};
+        ClusterView later = withFailover(Optional.of(SYSTEM_ID), Optional.of("node1"), 100,
+                Optional.of(request("node1", "node2", "2026-11-27T10:00:01Z")), members);
+        ClusterView due = withFailover(Optional.of(SYSTEM_ID), Optional.of("node1"), 100,
+                Optional.of(request("node1", "node2", "2026-11-27T10:00:00Z")), members);
+        ClusterView stale = withFailover(Optional.of(SYSTEM_ID), Optional.of("node1"), 100,
+                Optional.of(request("node1", "node2", "2026-11-27T09:59:00Z")), members);
+        LocalState primary = running(false, 100, Optional.empty());
+
+        assertThat(decide(later, primary)).isInstanceOf(Decision.HoldLeadership.class);
+        assertThat(decide(due, primary)).isEqualTo(new Decision.Switchover("node2"));
+        assertThat(decide(stale, primary)).isInstanceOf(Decision.ClearSwitchover.class);
+    }
+
+    @Test
+    void aRequestForAnotherLeaderOrAnImpossibleCandidateIsCleared() {
+        Member[] members = {member("node1", 5432, "primary", 100), member("node2", 5433, "replica", 100)};
+        ClusterView otherLeader = withFailover(Optional.of(SYSTEM_ID), Optional.of("node1"), 100,
+                Optional.of(request("node9", "node2", null)), members);
+        ClusterView unknownCandidate = withFailover(Optional.of(SYSTEM_ID), Optional.of("node1"), 100,
+                Optional.of(request("node1", "node7", null)), members);
+
+        assertThat(decide(otherLeader, running(false, 100, Optional.empty()))).isInstanceOf(Decision.ClearSwitchover.class);
+        assertThat(decide(unknownCandidate, running(false, 100, Optional.empty()))).isInstanceOf(Decision.ClearSwitchover.class);
+    }
+
+    @Test
+    void theRequestedCandidateTakesTheKeyWithoutAskingItsPeersAndTheOthersWait() {
+        ClusterView view = withFailover(Optional.of(SYSTEM_ID), Optional.empty(), 100,
+                Optional.of(request("node2", "node1", null)), member("node1", 5432, "replica", 100),
+                member("node3", 5434, "replica", 100));
+        ClusterView forNode3 = withFailover(Optional.of(SYSTEM_ID), Optional.empty(), 100,
+                Optional.of(request("node2", "node3", null)), member("node1", 5432, "replica", 100),
+                member("node3", 5434, "replica", 100));
+
+        assertThat(decide(view, running(true, 100, Optional.empty()))).isEqualTo(new Decision.AcquireLeadership(true));
+        assertThat(decide(forNode3, running(true, 100, Optional.empty()))).isInstanceOf(Decision.Wait.class);
+    }
+
+    @Test
+    void aManualFailoverWorksInAPausedCluster() {
+        ClusterView view = withFailover(Optional.of(SYSTEM_ID), Optional.empty(), 100,
+                Optional.of(request(null, "node1", null)), member("node1", 5432, "replica", 100));
+
+        assertThat(HaRules.decide(Optional.of(view), running(true, 100, Optional.empty()), settings(false, 1, true, 300, false),
+                AgentMemory.initial(), NOW, WALL_NOW)).isEqualTo(new Decision.AcquireLeadership(true));
+    }
+
+    @Test
+    void aPausedClusterDoesNotStartAStoppedReplica() {
+        ClusterView view = ledBy("node2", member("node2", 5433, "primary", 100));
+
+        assertThat(HaRules.decide(Optional.of(view), stoppedWithData(), settings(false, 1, true, 300, false),
+                AgentMemory.initial(), NOW, WALL_NOW)).isInstanceOf(Decision.Wait.class);
     }
 
     @Test
@@ -369,7 +456,7 @@ class HaRulesTest {
 
     @Test
     void everyDecisionDescribesItself() {
-        List<Decision> all = new ArrayList<>(List.of(new Decision.Bootstrap(), new Decision.AcquireLeadership(),
+        List<Decision> all = new ArrayList<>(List.of(new Decision.Bootstrap(), new Decision.AcquireLeadership(false),
                 new Decision.Wait("x"), new Decision.ClaimCluster("1")));
         all.forEach(decision -> assertThat(decision.description()).isNotBlank());
     }

@@ -59,6 +59,7 @@ public final class EtcdDcs implements Dcs {
     private final Duration timeout;
     private final LongSupplier nanoClock;
     private volatile long leaseId;
+    private volatile int grantedTtlSeconds;
     private volatile Watch.Watcher watcher;
 
     public EtcdDcs(EtcdConfig config, String clusterPrefix, String memberName, Duration timeout) {
@@ -94,6 +95,7 @@ public final class EtcdDcs implements Dcs {
         long optime = 0;
         List<HistoryEntry> history = new ArrayList<>();
         Optional<io.spilo.dcs.SyncState> sync = Optional.empty();
+        Optional<io.spilo.dcs.Switchover> failover = Optional.empty();
         for (KeyValue keyValue : response.getKvs()) {
             String key = keyValue.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length());
             String value = keyValue.getValue().toString(StandardCharsets.UTF_8);
@@ -110,6 +112,7 @@ public final class EtcdDcs implements Dcs {
                 case "status" -> optime = parse(key, value).path("optime").asLong(0);
                 case "optime/leader" -> optime = Math.max(optime, parseLong(value));
                 case "history" -> parse(key, value).forEach(entry -> history.add(HistoryEntry.fromJson(entry)));
+                case "failover" -> failover = io.spilo.dcs.Switchover.fromJson(parse(key, value));
                 case "sync" -> sync = Optional.of(io.spilo.dcs.SyncState.fromJson(parse(key, value), keyValue.getModRevision()));
                 default -> {
                     if (key.startsWith("members/")) {
@@ -118,7 +121,7 @@ public final class EtcdDcs implements Dcs {
                 }
             }
         }
-        return new ClusterView(initialize, leader, members, config, configPresent, optime, history, sync,
+        return new ClusterView(initialize, leader, members, config, configPresent, optime, history, sync, failover,
                 response.getHeader().getRevision());
     }
 
@@ -126,6 +129,15 @@ public final class EtcdDcs implements Dcs {
     public LeaseState renewLease(int ttlSeconds) {
         long sentAt = nanoClock.getAsLong();
         long current = leaseId;
+        if (current != 0 && grantedTtlSeconds != ttlSeconds) {
+            // A lease keeps the TTL it was granted with: a new ttl needs a new lease. The keys move
+            // to it this cycle (member key rewritten, leader key compare-and-set); the old one expires.
+            LOG.info("ttl changed from {} to {} s: moving to a new lease", grantedTtlSeconds, ttlSeconds);
+            long granted = await("grant lease", client.getLeaseClient().grant(ttlSeconds)).getID();
+            leaseId = granted;
+            grantedTtlSeconds = ttlSeconds;
+            return new LeaseState(granted, sentAt, false);
+        }
         if (current != 0) {
             try {
                 LeaseKeepAliveResponse response = await("renew lease", client.getLeaseClient().keepAliveOnce(current));
@@ -142,6 +154,7 @@ public final class EtcdDcs implements Dcs {
         sentAt = nanoClock.getAsLong();
         long granted = await("grant lease", client.getLeaseClient().grant(ttlSeconds)).getID();
         leaseId = granted;
+        grantedTtlSeconds = ttlSeconds;
         return new LeaseState(granted, sentAt, current != 0);
     }
 
@@ -214,6 +227,46 @@ public final class EtcdDcs implements Dcs {
     @Override
     public boolean createConfig(ObjectNode config) {
         return createIfAbsent("config", config.toString());
+    }
+
+    @Override
+    public boolean replaceConfig(ObjectNode config, long expectedModRevision) {
+        ByteSequence configKey = key("config");
+        Cmp condition = expectedModRevision == 0
+                ? new Cmp(configKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
+                : new Cmp(configKey, Cmp.Op.EQUAL, CmpTarget.modRevision(expectedModRevision));
+        return await("replace config key", client.getKVClient().txn()
+                .If(condition)
+                .Then(Op.put(configKey, bytes(config.toString()), PutOption.DEFAULT))
+                .commit()).isSucceeded();
+    }
+
+    @Override
+    public boolean requestSwitchover(io.spilo.dcs.Switchover request) {
+        ByteSequence failoverKey = key("failover");
+        GetResponse existing = await("read failover key", client.getKVClient().get(failoverKey));
+        if (!existing.getKvs().isEmpty() && io.spilo.dcs.Switchover.fromJson(
+                parse("failover", existing.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8))).isPresent()) {
+            return false;
+        }
+        // Absent, or Patroni's empty "{}" left by a finished switchover: either may be replaced.
+        Cmp condition = existing.getKvs().isEmpty()
+                ? new Cmp(failoverKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
+                : new Cmp(failoverKey, Cmp.Op.EQUAL, CmpTarget.modRevision(existing.getKvs().get(0).getModRevision()));
+        return await("write failover key", client.getKVClient().txn()
+                .If(condition)
+                .Then(Op.put(failoverKey, bytes(request.toJson().toString()), PutOption.DEFAULT))
+                .commit()).isSucceeded();
+    }
+
+    @Override
+    public void clearSwitchover() {
+        await("clear failover key", client.getKVClient().put(key("failover"), bytes("{}")));
+    }
+
+    @Override
+    public void deleteCluster() {
+        await("delete " + prefix, client.getKVClient().delete(bytes(prefix), DeleteOption.builder().isPrefix(true).build()));
     }
 
     @Override

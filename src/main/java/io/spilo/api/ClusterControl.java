@@ -1,0 +1,22 @@
+package io.spilo.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spilo.dcs.ClusterView;
+import io.spilo.dcs.Switchover;
+import io.spilo.ha.AgentAction;
+import java.util.concurrent.CompletableFuture;
+
+/** What the REST API's actions may do to the cluster: the store's requests, and the local agent's actions. */
+public interface ClusterControl {
+    /** A fresh read of the cluster (not the loop's last snapshot). */
+    ClusterView read();
+
+    boolean requestSwitchover(Switchover request);
+
+    void clearSwitchover();
+
+    boolean replaceConfig(ObjectNode config, long expectedModRevision);
+
+    /** Hands an action to the HA loop; completes when the loop has handled it. */
+    CompletableFuture<AgentAction.Result> submit(AgentAction action);
+}

@@ -17,9 +17,16 @@ public record Member(
         String role,
         long walPosition,
         int timeline,
-        Map<String, Object> tags) {
+        Map<String, Object> tags,
+        boolean pendingRestart,
+        String replicationState) {
     public Member {
         tags = Map.copyOf(tags);
+    }
+
+    public Member(String name, String connectionUrl, String apiUrl, String state, String role, long walPosition, int timeline,
+            Map<String, Object> tags) {
+        this(name, connectionUrl, apiUrl, state, role, walPosition, timeline, tags, false, "");
     }
 
     public static Member fromJson(String name, JsonNode json) {
@@ -35,7 +42,9 @@ public record Member(
                 json.path("role").asText("uninitialized"),
                 json.path("xlog_location").asLong(0),
                 json.path("timeline").asInt(0),
-                tags);
+                tags,
+                json.path("pending_restart").asBoolean(false),
+                json.path("replication_state").asText(""));
     }
 
     /** Patroni 3 writes {@code master}, Patroni 4 and Spilo {@code primary}: both mean the same. */

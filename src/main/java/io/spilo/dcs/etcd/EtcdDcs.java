@@ -67,10 +67,14 @@ public final class EtcdDcs implements Dcs {
     }
 
     EtcdDcs(EtcdConfig config, String clusterPrefix, String memberName, Duration timeout, LongSupplier nanoClock) {
+        // jetcd retries failed calls itself, starting after retryDelay; keep that well inside the
+        // per-call timeout so the timeout, not the retry policy, bounds every call.
         ClientBuilder builder = Client.builder()
                 .endpoints(config.endpoints().toArray(String[]::new))
                 .connectTimeout(timeout)
-                .retryMaxDuration(timeout)
+                .retryDelay(50)
+                .retryMaxDelay(Math.max(100, timeout.toMillis() / 2))
+                .retryMaxDuration(timeout.plusMillis(100))
                 .waitForReady(false);
         config.authentication().ifPresent(credentials -> builder
                 .user(bytes(credentials.username()))

@@ -87,6 +87,9 @@ public final class Demo {
             out.println("Bringing back the demo cluster in " + directory + " with its data.");
         }
         long startedAt = System.nanoTime();
+        // The processes run a copy of the jar: rebuilding the project while the demo runs must not
+        // swap classes under running JVMs.
+        Files.copy(jar, runJar(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         List<DemoLayout.EtcdMember> etcd = startEtcd(layout.etcd());
         layout = new DemoLayout(layout.scope(), layout.directory(), etcd, layout.nodes(), layout.haproxy(), layout.connect());
         writeLayout(layout);
@@ -232,9 +235,13 @@ public final class Demo {
         return layout.haproxy().withProcess(process.pid(), startTime(process.pid()));
     }
 
+    private Path runJar() {
+        return directory.resolve("spilo.jar");
+    }
+
     private List<String> javaCommand(String... arguments) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-jar", jar.toString()));
+                "-Xmx128m", "-XX:+UseSerialGC", "-jar", runJar().toString()));
         command.addAll(List.of(arguments));
         return command;
     }

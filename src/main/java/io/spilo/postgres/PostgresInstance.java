@@ -280,6 +280,7 @@ public final class PostgresInstance implements Postgres {
         parameters.putAll(clusterParameters);
         parameters.putAll(config.parameters());
         if (standby) {
+            raiseToPrimaryValues(parameters);
             upstream.ifPresentOrElse(source -> {
                 parameters.put("primary_conninfo", primaryConninfo(source));
                 parameters.put("primary_slot_name", source.slotName());
@@ -287,7 +288,6 @@ public final class PostgresInstance implements Postgres {
                 parameters.put("primary_conninfo", "");
                 parameters.put("primary_slot_name", "");
             });
-            parameters.put("recovery_target_timeline", "latest");
         }
         StringBuilder text = new StringBuilder()
                 .append("# Written by Spilo for member ").append(memberName)
@@ -310,6 +310,32 @@ public final class PostgresInstance implements Postgres {
             throw new PostgresException("cannot write the configuration in " + config.dataDirectory() + ": " + e.getMessage()
                     + " (is the disk full or the directory not writable?)", e);
         }
+    }
+
+    /**
+     * Parameters a standby must hold at least at the primary's values, or it refuses to start
+     * (for example after max_connections was raised on the primary first). The control file
+     * records the primary's values as replayed from WAL.
+     */
+    private static final Map<String, String> PRIMARY_BOUND_PARAMETERS = Map.of(
+            "max_connections", "max_connections setting",
+            "max_worker_processes", "max_worker_processes setting",
+            "max_wal_senders", "max_wal_senders setting",
+            "max_prepared_transactions", "max_prepared_xacts setting",
+            "max_locks_per_transaction", "max_locks_per_xact setting");
+
+    private void raiseToPrimaryValues(Map<String, String> parameters) {
+        if (!Files.exists(config.dataDirectory().resolve("global/pg_control"))) {
+            return;
+        }
+        Map<String, String> control = controlData();
+        PRIMARY_BOUND_PARAMETERS.forEach((parameter, controlField) -> {
+            int primaryValue = parseInt(control.get(controlField));
+            int configured = parseInt(parameters.get(parameter));
+            if (primaryValue > 0 && configured > 0 && primaryValue > configured) {
+                parameters.put(parameter, Integer.toString(primaryValue));
+            }
+        });
     }
 
     /** Writes the file only when its content differs; true when it did. */
@@ -385,6 +411,17 @@ public final class PostgresInstance implements Postgres {
 
     @Override
     public void rewind(Upstream source, Duration timeout) {
+        String clusterState = Optional.ofNullable(controlData().get("Database cluster state")).orElse("");
+        if (!clusterState.equals("shut down") && !clusterState.equals("shut down in recovery")) {
+            // pg_rewind first runs crash recovery in single-user mode, which refuses standby mode:
+            // the signal file goes (it is written again before the server starts as a replica).
+            try {
+                Files.deleteIfExists(config.dataDirectory().resolve("standby.signal"));
+                Files.deleteIfExists(config.dataDirectory().resolve("recovery.signal"));
+            } catch (IOException e) {
+                throw new PostgresException("cannot prepare " + config.dataDirectory() + " for pg_rewind: " + e.getMessage(), e);
+            }
+        }
         try {
             writePasswordFile();
         } catch (IOException e) {

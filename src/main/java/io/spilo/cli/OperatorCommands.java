@@ -63,9 +63,15 @@ final class OperatorCommands {
             return answer.equalsIgnoreCase("y") || answer.equalsIgnoreCase("yes");
         }
 
+        private BufferedReader stdin;
+
+        /** One reader for the whole command: a second reader would miss what the first one buffered. */
         String readLine() {
             try {
-                String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                if (stdin == null) {
+                    stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                }
+                String line = stdin.readLine();
                 return line == null ? "" : line.strip();
             } catch (java.io.IOException e) {
                 return "";

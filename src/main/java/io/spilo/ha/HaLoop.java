@@ -373,10 +373,13 @@ public final class HaLoop {
         long shutdownCheckpoint = postgres.state().walPosition();
         long deadline = nanoClock.getAsLong() + settings.timing().retryTimeoutSeconds() * NANOS_PER_SECOND;
         boolean caughtUp = false;
+        String host = member.postgresHost().orElse("");
+        int port = member.postgresPort().orElse(5432);
         while (!caughtUp && nanoClock.getAsLong() < deadline) {
-            caughtUp = peers.probe(List.of(member)).stream().anyMatch(peer -> peer.reachable() && peer.walPosition() >= shutdownCheckpoint);
+            // Asked of the candidate's PostgreSQL itself: its agent's status may be a loop old.
+            caughtUp = postgres.receivedPositionOn(host, port).orElse(-1) >= shutdownCheckpoint;
             if (!caughtUp) {
-                sleepQuietly(100);
+                sleepQuietly(50);
             }
         }
         if (!caughtUp) {

@@ -39,6 +39,12 @@ public interface Postgres {
 
     void reload();
 
+    /**
+     * The WAL position another member's PostgreSQL has received, asked of it directly (the
+     * cluster shares its superuser): used during a switchover, where a status a loop old is too old.
+     */
+    java.util.OptionalLong receivedPositionOn(String host, int port);
+
     /** Runs CHECKPOINT on the local server. */
     void checkpoint();
 

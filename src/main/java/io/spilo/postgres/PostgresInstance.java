@@ -600,18 +600,31 @@ public final class PostgresInstance implements Postgres {
             return connection;
         }
         HostPort target = config.listen().connectable();
+        connection = connectTo(target.host(), target.port(), 10);
+        return connection;
+    }
+
+    @Override
+    public java.util.OptionalLong receivedPositionOn(String host, int port) {
+        try (Connection remote = connectTo(host, port, 2); Statement statement = remote.createStatement();
+                ResultSet row = statement.executeQuery("SELECT (GREATEST(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())"
+                        + " - '0/0'::pg_lsn)::bigint")) {
+            return row.next() ? java.util.OptionalLong.of(row.getLong(1)) : java.util.OptionalLong.empty();
+        } catch (SQLException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    private Connection connectTo(String host, int port, int socketTimeoutSeconds) throws SQLException {
+        String address = host.contains(":") ? "[" + host + "]" : host;
         Properties properties = new Properties();
         properties.setProperty("user", config.superuser().username());
         properties.setProperty("password", config.superuser().password());
         properties.setProperty("connectTimeout", "3");
         properties.setProperty("loginTimeout", "5");
-        properties.setProperty("socketTimeout", "10");
+        properties.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds));
         properties.setProperty("ApplicationName", "spilo");
-        properties.setProperty("assumeMinServerVersion", "12");
-        String host = target.host().contains(":") ? "[" + target.host() + "]" : target.host();
-        connection = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + target.port() + "/postgres", properties);
-        connection.setAutoCommit(true);
-        return connection;
+        return DriverManager.getConnection("jdbc:postgresql://" + address + ":" + port + "/postgres", properties);
     }
 
     /**
@@ -619,14 +632,7 @@ public final class PostgresInstance implements Postgres {
      * it pg_rewind would wrongly report "no rewind required".
      */
     private void checkpointOn(Upstream source) {
-        String host = source.host().contains(":") ? "[" + source.host() + "]" : source.host();
-        Properties properties = new Properties();
-        properties.setProperty("user", config.superuser().username());
-        properties.setProperty("password", config.superuser().password());
-        properties.setProperty("connectTimeout", "5");
-        properties.setProperty("socketTimeout", "120");
-        try (Connection remote = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + source.port() + "/postgres",
-                properties); Statement statement = remote.createStatement()) {
+        try (Connection remote = connectTo(source.host(), source.port(), 120); Statement statement = remote.createStatement()) {
             statement.execute("CHECKPOINT");
         } catch (SQLException e) {
             throw new PostgresException("cannot run CHECKPOINT on " + source.host() + ":" + source.port()

@@ -36,6 +36,46 @@ final class TestCluster implements AutoCloseable {
         nodes.forEach(AgentNode::startAgent);
     }
 
+    /** node1 first, so that it bootstraps and tests know who leads; then the others; waits until healthy. */
+    AgentNode startWithNode1Leading(java.time.Duration timeout) {
+        AgentNode first = nodes.get(0);
+        first.startAgent();
+        org.awaitility.Awaitility.await("node1 primary").atMost(timeout).pollInterval(java.time.Duration.ofMillis(200))
+                .until(() -> first.status("/primary") == 200);
+        nodes.subList(1, nodes.size()).forEach(AgentNode::startAgent);
+        awaitHealthy(timeout);
+        return first;
+    }
+
+    void awaitHealthy(java.time.Duration timeout) {
+        org.awaitility.Awaitility.await("one primary, all others streaming").atMost(timeout).pollInterval(java.time.Duration.ofMillis(200))
+                .until(() -> primaries().size() == 1 && streamingReplicas().size() == nodes.size() - 1);
+    }
+
+    /** The ports of a running spilo haproxy. */
+    record Proxy(ManagedProcess process, int primaryPort, int replicaPort, java.nio.file.Path socket) {
+    }
+
+    /** Starts spilo haproxy for this cluster (with node1's configuration) and waits until it routes to a primary. */
+    Proxy startHaproxy(java.time.Duration timeout) throws java.io.IOException {
+        int primaryPort = FreePorts.next();
+        int replicaPort = FreePorts.next();
+        java.nio.file.Path state = directory.resolve("haproxy");
+        java.nio.file.Path file = directory.resolve("haproxy.yml");
+        java.nio.file.Files.writeString(file, java.nio.file.Files.readString(nodes.get(0).configFile)
+                + "haproxy:\n  primary_port: " + primaryPort + "\n  replica_port: " + replicaPort + "\n  stats_port: "
+                + FreePorts.next() + "\n  state_dir: " + state + "\n");
+        ManagedProcess process = ManagedProcess.start("spilo haproxy", AgentNode.spiloCommand("haproxy", "-c", file.toString()),
+                directory.resolve("spilo-haproxy.log"));
+        haproxy = process;
+        HaproxyStats stats = new HaproxyStats(state.resolve("haproxy.sock"));
+        org.awaitility.Awaitility.await("HAProxy routes to the primary").atMost(timeout).pollInterval(java.time.Duration.ofMillis(200))
+                .ignoreExceptions().until(() -> stats.upServers("primary").size() == 1);
+        return new Proxy(process, primaryPort, replicaPort, state.resolve("haproxy.sock"));
+    }
+
+    private ManagedProcess haproxy;
+
     List<AgentNode> primaries() {
         return nodes.stream().filter(node -> node.status("/primary") == 200).toList();
     }
@@ -50,6 +90,9 @@ final class TestCluster implements AutoCloseable {
     }
 
     private void stopAll() {
+        if (haproxy != null) {
+            haproxy.close();
+        }
         nodes.forEach(AgentNode::close);
         etcd.close();
     }

@@ -95,6 +95,10 @@ final class Actions {
             if (!member.get().state().equals("running")) {
                 return Reply.text(412, "candidate " + candidate.get() + " is not running");
             }
+            if (view.config().synchronousMode() && !io.spilo.ha.HaRules.isSynchronousStandby(view, candidate.get())) {
+                return Reply.text(412, "candidate name does not match with sync_standby: synchronous mode is on and "
+                        + candidate.get() + " is not a synchronous standby");
+            }
         } else if (io.spilo.ha.HaRules.bestCandidate(view, currentLeader.orElse("")).isEmpty()) {
             return Reply.text(412, "No candidates found to switchover to");
         }

@@ -47,6 +47,9 @@ final class Metrics {
         gauge(text, "spilo_replication_lag_bytes",
                 "Bytes this replica's received WAL trails the leader's last published position; 0 on the leader.", labels,
                 replica && optime > 0 ? Math.max(0, optime - postgres.walPosition()) : 0);
+        gauge(text, "spilo_synchronous_standbys", "Synchronous standbys named in the sync key, on the leader in synchronous mode.",
+                labels, primary && status.settings().synchronous().enabled()
+                        ? status.cluster().flatMap(view -> view.sync()).map(sync -> sync.synchronousStandbys().size()).orElse(0) : 0);
         gauge(text, "spilo_leadership_confirmed", "Value is 1 while this node's leadership is confirmed in etcd.", labels, primary ? 1 : 0);
         return text.toString();
     }

@@ -57,6 +57,17 @@ final class StatusJson {
                 && !status.isConfirmedPrimary(nowNanos) && postgres.isRunningPrimary()) {
             body.put("leadership", "unconfirmed");
         }
+        if (status.settings().synchronous().enabled() && postgres.isRunningPrimary()
+                && status.cluster().map(view -> view.isLeader(status.memberName())).orElse(false)) {
+            ObjectNode synchronous = body.putObject("synchronous");
+            synchronous.put("mode", status.settings().synchronous().strict() ? "strict" : "on");
+            ArrayNode standbys = synchronous.putArray("standbys");
+            status.cluster().flatMap(view -> view.sync()).ifPresent(sync -> sync.synchronousStandbys().forEach(standbys::add));
+            if (standbys.isEmpty()) {
+                synchronous.put("state", status.settings().synchronous().strict()
+                        ? "no synchronous standby: commits wait for one" : "no synchronous standby: running asynchronously");
+            }
+        }
         if (status.dcsLastSeenEpochSeconds() > 0) {
             body.put("dcs_last_seen", status.dcsLastSeenEpochSeconds());
         }

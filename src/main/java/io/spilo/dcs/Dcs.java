@@ -55,6 +55,15 @@ public interface Dcs extends AutoCloseable {
     /** Clears {@code failover} (writes {@code {}}, as Patroni does). */
     void clearSwitchover();
 
+    /**
+     * Writes {@code sync} if its modification revision is still {@code expectedModRevision}
+     * (0: it must not exist). False when somebody changed it meanwhile.
+     */
+    boolean writeSync(SyncState state, long expectedModRevision);
+
+    /** Deletes {@code sync} (synchronous mode turned off). */
+    void deleteSync();
+
     /** Deletes every key of the cluster (spilo remove). */
     void deleteCluster();
 

@@ -60,6 +60,24 @@ public record DynamicConfig(ObjectNode json, long modRevision) {
         return integer("primary_start_timeout", 300);
     }
 
+    public boolean synchronousMode() {
+        return json.path("synchronous_mode").asBoolean(false);
+    }
+
+    public boolean synchronousModeStrict() {
+        return json.path("synchronous_mode_strict").asBoolean(false);
+    }
+
+    /** How many synchronous standbys the leader keeps (default 1). */
+    public int synchronousNodeCount() {
+        return Math.max(1, integer("synchronous_node_count", 1));
+    }
+
+    /** Bytes a replica may lag and still be chosen as synchronous standby; negative: no limit. */
+    public long maximumLagOnSyncnode() {
+        return json.path("maximum_lag_on_syncnode").asLong(-1);
+    }
+
     public boolean paused() {
         return json.path("pause").asBoolean(false);
     }

@@ -31,4 +31,20 @@ public record SyncState(Optional<String> leader, List<String> synchronousStandby
     public boolean isSynchronousStandby(String member) {
         return synchronousStandbys.contains(member);
     }
+
+    /** The leader named here, or one of the standbys: the members that may be promoted in synchronous mode. */
+    public boolean mayBePromoted(String member) {
+        return leader.map(member::equals).orElse(false) || isSynchronousStandby(member);
+    }
+
+    public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+        com.fasterxml.jackson.databind.node.ObjectNode json = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        json.put("leader", leader.orElse(null));
+        if (synchronousStandbys.isEmpty()) {
+            json.putNull("sync_standby");
+        } else {
+            json.put("sync_standby", String.join(",", synchronousStandbys));
+        }
+        return json;
+    }
 }

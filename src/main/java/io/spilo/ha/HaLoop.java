@@ -80,6 +80,8 @@ public final class HaLoop {
     private Map<String, Long> unwantedSlotsSince = new HashMap<>();
     private boolean storeReachable = true;
     private Optional<AgentAction.Restart> scheduledRestart = Optional.empty();
+    /** synchronous_standby_names as this leader runs PostgreSQL with it; empty until known. */
+    private Optional<List<String>> synchronousStandbyNames = Optional.empty();
 
     public HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, LongSupplier nanoClock, Clock wallClock) {
         this.config = config;
@@ -201,6 +203,7 @@ public final class HaLoop {
                 confirmLeadership(leader.get(), lease.orElseThrow());
             } else {
                 memory = memory.withLeadershipConfirmedAt(OptionalLong.empty());
+                synchronousStandbyNames = Optional.empty();
             }
         }
         LocalState local = postgres.state();
@@ -247,9 +250,27 @@ public final class HaLoop {
         publish(view, after, settings, outcome);
     }
 
+    /**
+     * PostgreSQL parameters for this member: the cluster's, plus, in synchronous mode,
+     * synchronous_standby_names as the leader manages it (empty on replicas).
+     */
+    private Map<String, String> parameters(DynamicConfig dynamic, Optional<ClusterView> view) {
+        Map<String, String> parameters = new java.util.LinkedHashMap<>(dynamic.postgresParameters());
+        if (dynamic.synchronousMode()) {
+            boolean leading = view.map(current -> current.isLeader(config.name())).orElse(false);
+            List<String> names = leading ? synchronousStandbyNames.orElseGet(() -> view.flatMap(ClusterView::sync)
+                    .filter(sync -> sync.leader().map(config.name()::equals).orElse(false))
+                    .map(sync -> sync.synchronousStandbys().isEmpty() && dynamic.synchronousModeStrict()
+                            ? List.of("*") : sync.synchronousStandbys())
+                    .orElse(dynamic.synchronousModeStrict() ? List.of("*") : List.of())) : List.of();
+            parameters.put("synchronous_standby_names", SynchronousPlan.render(names));
+        }
+        return parameters;
+    }
+
     private void execute(Decision decision, Optional<ClusterView> view, Optional<LeaseState> lease,
             DynamicConfig dynamic, LocalState local, HaSettings settings) {
-        Map<String, String> parameters = dynamic.postgresParameters();
+        Map<String, String> parameters = parameters(dynamic, view);
         Duration startTimeout = Duration.ofSeconds(config.postgres().startTimeoutSeconds());
         if (decision instanceof Decision.Bootstrap) {
             bootstrap(lease.orElseThrow(), parameters, startTimeout);
@@ -329,7 +350,10 @@ public final class HaLoop {
     private void acquireLeadership(ClusterView view, LeaseState lease, LocalState local, HaSettings settings,
             Map<String, String> parameters, boolean designated) {
         if (!designated) {
-            List<Member> others = view.members().stream().filter(member -> !member.name().equals(config.name())).toList();
+            // In synchronous mode a peer outside the sync key cannot be promoted, whatever WAL it has.
+            List<Member> others = view.members().stream().filter(member -> !member.name().equals(config.name()))
+                    .filter(member -> !settings.synchronous().enabled() || view.sync().map(sync -> sync.mayBePromoted(member.name())).orElse(true))
+                    .toList();
             Optional<String> stepBack = HaRules.reasonToStepBack(local.walPosition(), settings, peers.probe(others));
             if (stepBack.isPresent()) {
                 LOG.info("not racing for the leader key: {}", stepBack.get());
@@ -339,6 +363,20 @@ public final class HaLoop {
         if (dcs.attemptToAcquireLeader()) {
             memory = memory.withLeadershipConfirmedAt(OptionalLong.of(lease.renewedAtNanos()));
             LOG.info("acquired the leader key");
+            if (settings.synchronous().enabled()) {
+                // Before any commit on the new timeline: the key names no standby, so none may be promoted
+                // until it acknowledges this leader's commits (DESIGN §4 invariant 2).
+                long revision = view.sync().map(io.spilo.dcs.SyncState::modRevision).orElse(0L);
+                if (!dcs.writeSync(new io.spilo.dcs.SyncState(Optional.of(config.name()), List.of(), 0), revision)) {
+                    LOG.error("the sync key changed while taking over; giving the leader key back");
+                    dcs.deleteLeader();
+                    memory = memory.withLeadershipConfirmedAt(OptionalLong.empty());
+                    return;
+                }
+                synchronousStandbyNames = Optional.of(settings.synchronous().strict() ? List.of("*") : List.of());
+                parameters = new java.util.LinkedHashMap<>(parameters);
+                parameters.put("synchronous_standby_names", SynchronousPlan.render(synchronousStandbyNames.get()));
+            }
             if (local.inRecovery()) {
                 promote(view, local, parameters);
             }
@@ -418,7 +456,7 @@ public final class HaLoop {
         if (local.inRecovery() && upstream.isEmpty() && local.upstream().isPresent()) {
             return; // no leader right now: keep following whom we follow until there is one
         }
-        if (postgres.writeConfiguration(local.inRecovery(), upstream, dynamic.postgresParameters())) {
+        if (postgres.writeConfiguration(local.inRecovery(), upstream, parameters(dynamic, Optional.of(view)))) {
             LOG.info("configuration changed; reloading PostgreSQL");
             postgres.reload();
         }
@@ -608,6 +646,39 @@ public final class HaLoop {
             dcs.writeStatus(local.walPosition());
             lastPublishedOptime = local.walPosition();
         }
+        manageSynchronousStandbys(view, local, dynamic);
+    }
+
+    /** Synchronous mode on the leader: one safe step per cycle (see {@link SynchronousPlan}). */
+    private void manageSynchronousStandbys(ClusterView view, LocalState local, DynamicConfig dynamic) {
+        if (!dynamic.synchronousMode()) {
+            synchronousStandbyNames = Optional.empty();
+            if (view.sync().isPresent()) {
+                dcs.deleteSync();
+            }
+            return;
+        }
+        HaSettings.Synchronous settings = settingsFor(dynamic).synchronous();
+        SynchronousPlan plan = SynchronousPlan.plan(config.name(), view.sync(), local.replication(), view.members(),
+                local.walPosition(), settings);
+        if (plan.keyStandbys().isPresent()) {
+            long revision = view.sync().map(io.spilo.dcs.SyncState::modRevision).orElse(0L);
+            if (!dcs.writeSync(new io.spilo.dcs.SyncState(Optional.of(config.name()), plan.keyStandbys().get(), 0), revision)) {
+                LOG.warn("the sync key changed meanwhile; trying again next cycle");
+                wakeUp();
+                return;
+            }
+            LOG.info("synchronous standbys in the sync key: {}", plan.keyStandbys().get());
+        }
+        if (!synchronousStandbyNames.equals(Optional.of(plan.standbyNames()))) {
+            synchronousStandbyNames = Optional.of(plan.standbyNames());
+            if (postgres.writeConfiguration(false, Optional.empty(), parameters(dynamic, Optional.of(view)))) {
+                LOG.info("synchronous_standby_names = '{}'", SynchronousPlan.render(plan.standbyNames()));
+                postgres.reload();
+            }
+            // Newly enabled standbys become synchronous in pg_stat_replication shortly: look again soon.
+            wakeUp();
+        }
     }
 
     private static long slotGraceSeconds(DynamicConfig dynamic) {
@@ -718,6 +789,8 @@ public final class HaLoop {
         }
         return new HaSettings(config.name(), timing, dynamic.maximumLagOnFailover(), config.tags().noFailover(),
                 config.tags().failoverPriority(), dynamic.paused(), dynamic.primaryStartTimeoutSeconds(),
-                config.postgres().removeDataDirectoryOnRewindFailure());
+                config.postgres().removeDataDirectoryOnRewindFailure(),
+                dynamic.synchronousMode() ? new HaSettings.Synchronous(true, dynamic.synchronousModeStrict(),
+                        dynamic.synchronousNodeCount(), dynamic.maximumLagOnSyncnode()) : HaSettings.Synchronous.OFF);
     }
 }

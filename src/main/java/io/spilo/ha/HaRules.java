@@ -142,13 +142,27 @@ public final class HaRules {
         if (candidate.get().equals(me) || cluster.member(candidate.get()).isEmpty()) {
             return Optional.of(new Decision.ClearSwitchover("candidate " + candidate.get() + " is not a replica of this cluster"));
         }
+        if (settings.synchronous().enabled() && !isSynchronousStandby(cluster, candidate.get())) {
+            return Optional.of(new Decision.ClearSwitchover("candidate " + candidate.get()
+                    + " is not a synchronous standby, and synchronous mode is on"));
+        }
         return Optional.of(new Decision.Switchover(candidate.get()));
     }
 
-    /** The running replica with the most WAL that may be promoted (by its member key). */
+    /** Whether {@code member} is named as synchronous standby in the sync key. */
+    public static boolean isSynchronousStandby(ClusterView cluster, String member) {
+        return cluster.sync().map(sync -> sync.isSynchronousStandby(member)).orElse(false);
+    }
+
+    /**
+     * The running replica with the most WAL that may be promoted (by its member key); in
+     * synchronous mode only synchronous standbys qualify.
+     */
     public static Optional<String> bestCandidate(ClusterView cluster, String leader) {
+        boolean synchronous = cluster.config().synchronousMode();
         return cluster.members().stream()
                 .filter(member -> !member.name().equals(leader))
+                .filter(member -> !synchronous || isSynchronousStandby(cluster, member.name()))
                 .filter(member -> member.state().equals("running") && !member.isPrimaryRole())
                 .filter(member -> !Boolean.TRUE.equals(member.tags().get("nofailover")))
                 .filter(member -> !(member.tags().get("failover_priority") instanceof Integer priority) || priority > 0)
@@ -229,6 +243,11 @@ public final class HaRules {
         }
         if (local.runState() == RunState.STARTING) {
             return new Decision.Wait("waiting for PostgreSQL to accept connections");
+        }
+        if (settings.synchronous().enabled() && cluster.sync().isPresent()
+                && !cluster.sync().get().mayBePromoted(settings.memberName())) {
+            return new Decision.Wait("no leader; synchronous mode: only a synchronous standby named in the sync key ("
+                    + cluster.sync().get().synchronousStandbys() + ") may be promoted");
         }
         Optional<String> requested = cluster.failover().flatMap(Switchover::candidate);
         if (requested.isPresent()) {

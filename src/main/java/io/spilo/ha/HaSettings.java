@@ -18,7 +18,13 @@ public record HaSettings(
         int failoverPriority,
         boolean paused,
         int primaryStartTimeoutSeconds,
-        boolean removeDataDirectoryOnRewindFailure) {
+        boolean removeDataDirectoryOnRewindFailure,
+        Synchronous synchronous) {
+    /** Synchronous replication settings: off, or on with a number of standbys and an optional lag limit. */
+    public record Synchronous(boolean enabled, boolean strict, int nodeCount, long maximumLagOnSyncnode) {
+        public static final Synchronous OFF = new Synchronous(false, false, 1, -1);
+    }
+
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     /**

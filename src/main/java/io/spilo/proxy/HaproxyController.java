@@ -39,6 +39,8 @@ public final class HaproxyController {
     private String appliedStructure;
     private Optional<String> appliedLeader = Optional.empty();
     private List<BackendServer> appliedServers = List.of();
+    /** After a reload the new worker starts from the file; check its state again soon. */
+    private boolean reconcileSoon;
 
     public HaproxyController(HaproxyConfig haproxy, Dcs dcs) {
         this.haproxy = haproxy;
@@ -118,7 +120,8 @@ public final class HaproxyController {
                 LOG.warn("etcd unreachable ({}); HAProxy keeps routing by its health checks", e.getMessage());
             }
             try {
-                if (wakeUps.tryAcquire(loopWaitSeconds, TimeUnit.SECONDS)) {
+                long waitMillis = reconcileSoon ? 300 : loopWaitSeconds * 1000L;
+                if (wakeUps.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
                     wakeUps.drainPermits();
                 }
             } catch (InterruptedException e) {
@@ -141,11 +144,53 @@ public final class HaproxyController {
             writeConfiguration(target);
             process.signal("USR2");
             appliedLeader = target.leader();
+            reconcileSoon = true;
             return;
         }
         if (!target.leader().equals(appliedLeader)) {
             switchPrimary(target);
         }
+        reconcile(target);
+    }
+
+    /**
+     * Makes the running worker's primary backend match the leader: a runtime command sent while a
+     * reload was starting a new worker reached the old one and was lost with it.
+     */
+    private void reconcile(Target target) {
+        List<String[]> servers;
+        try {
+            servers = primaryServerStates();
+        } catch (IOException e) {
+            reconcileSoon = true;
+            return;
+        }
+        boolean matches = servers.size() == target.servers().size();
+        for (String[] server : servers) {
+            boolean maintenance = server[1].startsWith("MAINT");
+            boolean leader = target.leader().map(server[0]::equals).orElse(false);
+            matches &= leader != maintenance;
+        }
+        if (!matches) {
+            LOG.info("primary backend does not match the leader ({}); switching it", target.leader().orElse("none"));
+            switchPrimary(target);
+            reconcileSoon = true;
+        } else {
+            reconcileSoon = false;
+        }
+    }
+
+    /** Name and status of each server in the primary backend, from {@code show stat}. */
+    private List<String[]> primaryServerStates() throws IOException {
+        List<String[]> servers = new java.util.ArrayList<>();
+        for (String line : runtime.execute("show stat").split("\n")) {
+            String[] fields = line.split(",", -1);
+            if (fields.length > 17 && fields[0].equals(HaproxyConfigRenderer.PRIMARY_BACKEND)
+                    && !fields[1].equals("FRONTEND") && !fields[1].equals("BACKEND")) {
+                servers.add(new String[] {fields[1], fields[17]});
+            }
+        }
+        return servers;
     }
 
     /** Old primary out first (maintenance, sessions cut), then the new one in and marked healthy. */

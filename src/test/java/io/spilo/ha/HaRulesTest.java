@@ -27,7 +27,16 @@ class HaRulesTest {
 
     private static HaSettings settings(boolean noFailover, int priority, boolean paused, int primaryStartTimeout, boolean reclone) {
         return new HaSettings("node1", new TimingSettings(30, 10, 10), 1_048_576, noFailover, priority, paused,
-                primaryStartTimeout, reclone);
+                primaryStartTimeout, reclone, HaSettings.Synchronous.OFF);
+    }
+
+    private static final HaSettings SYNCHRONOUS = new HaSettings("node1", new TimingSettings(30, 10, 10), 1_048_576, false, 1,
+            false, 300, false, new HaSettings.Synchronous(true, false, 1, -1));
+
+    private static ClusterView withSync(Optional<String> leader, io.spilo.dcs.SyncState sync, Member... members) {
+        return new ClusterView(Optional.of(SYSTEM_ID), leader.map(name -> new Leader(name, 7, 42)), List.of(members),
+                new DynamicConfig(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("synchronous_mode", true), 3),
+                true, 100, List.of(), Optional.of(sync), Optional.empty(), 100);
     }
 
     private static Member member(String name, int port, String role, long wal) {
@@ -447,6 +456,37 @@ class HaRulesTest {
 
         assertThat(HaRules.decide(Optional.of(view), stoppedWithData(), settings(false, 1, true, 300, false),
                 AgentMemory.initial(), NOW, WALL_NOW)).isInstanceOf(Decision.Wait.class);
+    }
+
+    @Test
+    void inSynchronousModeOnlyAStandbyNamedInTheSyncKeyMayTakeOver() {
+        io.spilo.dcs.SyncState sync = new io.spilo.dcs.SyncState(Optional.of("node2"), List.of("node3"), 5);
+        ClusterView view = withSync(Optional.empty(), sync, member("node3", 5434, "replica", 100));
+        io.spilo.dcs.SyncState namesMe = new io.spilo.dcs.SyncState(Optional.of("node2"), List.of("node1"), 5);
+
+        Decision async = HaRules.decide(Optional.of(view), running(true, 500, Optional.empty()), SYNCHRONOUS, AgentMemory.initial(), NOW, WALL_NOW);
+        Decision standby = HaRules.decide(Optional.of(withSync(Optional.empty(), namesMe)), running(true, 100, Optional.empty()),
+                SYNCHRONOUS, AgentMemory.initial(), NOW, WALL_NOW);
+
+        assertThat(async).as("more WAL does not make an asynchronous replica promotable").isInstanceOf(Decision.Wait.class);
+        assertThat(async.description()).contains("synchronous standby");
+        assertThat(standby).isEqualTo(new Decision.AcquireLeadership(false));
+    }
+
+    @Test
+    void aSwitchoverInSynchronousModeNeedsASynchronousCandidate() {
+        io.spilo.dcs.SyncState sync = new io.spilo.dcs.SyncState(Optional.of("node1"), List.of("node2"), 5);
+        ClusterView view = new ClusterView(Optional.of(SYSTEM_ID), Optional.of(new Leader("node1", 7, 42)),
+                List.of(member("node1", 5432, "primary", 100), member("node2", 5433, "replica", 90), member("node3", 5434, "replica", 100)),
+                new DynamicConfig(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("synchronous_mode", true), 3),
+                true, 100, List.of(), Optional.of(sync), Optional.of(request("node1", "node3", null)), 100);
+        ClusterView noCandidate = new ClusterView(view.initialize(), view.leader(), view.members(), view.config(), true, 100,
+                List.of(), Optional.of(sync), Optional.of(request("node1", null, null)), 100);
+
+        assertThat(HaRules.decide(Optional.of(view), running(false, 100, Optional.empty()), SYNCHRONOUS, AgentMemory.initial(), NOW, WALL_NOW))
+                .isInstanceOf(Decision.ClearSwitchover.class);
+        assertThat(HaRules.decide(Optional.of(noCandidate), running(false, 100, Optional.empty()), SYNCHRONOUS, AgentMemory.initial(), NOW,
+                WALL_NOW)).as("the synchronous standby, though it has less WAL").isEqualTo(new Decision.Switchover("node2"));
     }
 
     @Test

@@ -264,6 +264,23 @@ public final class EtcdDcs implements Dcs {
     }
 
     @Override
+    public boolean writeSync(io.spilo.dcs.SyncState state, long expectedModRevision) {
+        ByteSequence syncKey = key("sync");
+        Cmp condition = expectedModRevision == 0
+                ? new Cmp(syncKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
+                : new Cmp(syncKey, Cmp.Op.EQUAL, CmpTarget.modRevision(expectedModRevision));
+        return await("write sync key", client.getKVClient().txn()
+                .If(condition)
+                .Then(Op.put(syncKey, bytes(state.toJson().toString()), PutOption.DEFAULT))
+                .commit()).isSucceeded();
+    }
+
+    @Override
+    public void deleteSync() {
+        await("delete sync key", client.getKVClient().delete(key("sync")));
+    }
+
+    @Override
     public void clearSwitchover() {
         await("clear failover key", client.getKVClient().put(key("failover"), bytes("{}")));
     }

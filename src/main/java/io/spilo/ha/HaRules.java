@@ -109,6 +109,11 @@ public final class HaRules {
             return new Decision.ReleaseLeadership("PostgreSQL is not running within primary_start_timeout ("
                     + settings.primaryStartTimeoutSeconds() + " s)");
         }
+        if (local.runState() == RunState.STOPPED && local.lastRanAsStandby()) {
+            // A standby's data must reach the primary role through promotion (a new timeline), never by a
+            // restart without standby.signal: the old primary may have written past it on the same timeline.
+            return new Decision.StartAsReplica(Optional.empty());
+        }
         return local.runState() == RunState.STOPPED
                 ? new Decision.StartAsLeader(leader)
                 : new Decision.Wait("I hold the leader key; waiting for PostgreSQL to accept connections");

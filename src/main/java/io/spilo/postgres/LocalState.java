@@ -55,6 +55,12 @@ public record LocalState(
                 Optional.empty(), false, 0, Optional.empty(), List.of(), Optional.empty(), 0, false);
     }
 
+    /** PostgreSQL last ran as a standby (cleanly stopped in recovery, or interrupted in recovery). */
+    public boolean lastRanAsStandby() {
+        return controlState.map(state -> state.equals("shut down in recovery") || state.equals("in archive recovery")
+                || state.equals("in crash recovery")).orElse(false);
+    }
+
     /** PostgreSQL last ran as a primary (cleanly stopped or crashed), so it may hold WAL no replica has. */
     public boolean lastRanAsPrimary() {
         return controlState.map(state -> state.equals("shut down") || state.equals("in production")).orElse(false);

@@ -277,6 +277,8 @@ public final class PostgresInstance implements Postgres {
         parameters.put("wal_keep_size", "128MB");
         parameters.put("wal_log_hints", "on");
         parameters.put("max_connections", "100");
+        // Shown by ps and logged; lets clients see which member answered (current_setting('cluster_name')).
+        parameters.put("cluster_name", memberName);
         parameters.putAll(clusterParameters);
         parameters.putAll(config.parameters());
         if (standby) {

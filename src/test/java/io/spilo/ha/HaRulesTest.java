@@ -169,7 +169,8 @@ class HaRulesTest {
     void theKeyHolderWithPostgresStoppedStartsItAsPrimary() {
         ClusterView view = ledBy("node1");
 
-        assertThat(decide(view, stoppedWithData())).isInstanceOf(Decision.StartAsLeader.class);
+        assertThat(decide(view, LocalState.stopped(true, Optional.of(SYSTEM_ID), Optional.of("shut down"), 1, 100)))
+                .isInstanceOf(Decision.StartAsLeader.class);
     }
 
     @Test
@@ -257,9 +258,17 @@ class HaRulesTest {
     void aCrashedPrimaryIsRestartedInPlaceFirst() {
         ClusterView view = ledBy("node1");
         AgentMemory downForAWhile = AgentMemory.initial().withPrimaryDownSince(OptionalLong.of(NOW - 299 * SECOND));
+        LocalState crashedPrimary = LocalState.stopped(true, Optional.of(SYSTEM_ID), Optional.of("in production"), 1, 100);
 
-        assertThat(HaRules.decide(Optional.of(view), stoppedWithData(), SETTINGS, downForAWhile, NOW, WALL_NOW))
+        assertThat(HaRules.decide(Optional.of(view), crashedPrimary, SETTINGS, downForAWhile, NOW, WALL_NOW))
                 .isInstanceOf(Decision.StartAsLeader.class);
+    }
+
+    @Test
+    void aKeyHolderWhoseDataIsAStandbysStartsAsStandbyToBePromotedNotAsPrimary() {
+        ClusterView view = ledBy("node1");
+
+        assertThat(decide(view, stoppedWithData())).isEqualTo(new Decision.StartAsReplica(Optional.empty()));
     }
 
     @Test
@@ -284,7 +293,8 @@ class HaRulesTest {
     void withPrimaryStartTimeoutZeroACrashedPrimaryReleasesTheKeyAtOnce() {
         ClusterView view = ledBy("node1");
 
-        assertThat(HaRules.decide(Optional.of(view), stoppedWithData(), settings(false, 1, false, 0, false), AgentMemory.initial(), NOW, WALL_NOW))
+        LocalState crashedPrimary = LocalState.stopped(true, Optional.of(SYSTEM_ID), Optional.of("in production"), 1, 100);
+        assertThat(HaRules.decide(Optional.of(view), crashedPrimary, settings(false, 1, false, 0, false), AgentMemory.initial(), NOW, WALL_NOW))
                 .isInstanceOf(Decision.ReleaseLeadership.class);
     }
 

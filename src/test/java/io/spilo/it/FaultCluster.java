@@ -38,6 +38,7 @@ final class FaultCluster implements AutoCloseable {
     private ManagedProcess haproxy;
     private ManagedProcess writer;
     private int etcdStarts;
+    private final io.spilo.config.TimingSettings timing;
 
     final class Member {
         final String name;
@@ -126,6 +127,14 @@ final class FaultCluster implements AutoCloseable {
     }
 
     FaultCluster(String scope, boolean synchronous) throws IOException {
+        this(scope, synchronous, new io.spilo.config.TimingSettings(10, 2, 3));
+    }
+
+    /** Seconds from the first agent's start to one primary and all replicas streaming. */
+    double bootstrapSeconds;
+
+    FaultCluster(String scope, boolean synchronous, io.spilo.config.TimingSettings timing) throws IOException {
+        this.timing = timing;
         directory = new TestDirectory("spilo-it-fault-" + scope + "-");
         try {
             for (int i = 1; i <= 3; i++) {
@@ -158,9 +167,9 @@ final class FaultCluster implements AutoCloseable {
                   hosts: %s
                 bootstrap:
                   dcs:
-                    ttl: 10
-                    loop_wait: 2
-                    retry_timeout: 3
+                    ttl: %d
+                    loop_wait: %d
+                    retry_timeout: %d
                     synchronous_mode: %s
                 postgresql:
                   listen: %s:5432
@@ -174,7 +183,8 @@ final class FaultCluster implements AutoCloseable {
                 haproxy:
                   bind: %s
                   state_dir: %s
-                """.formatted(scope, name, host.address(), etcdHostList(), synchronous, host.address(), data,
+                """.formatted(scope, name, host.address(), etcdHostList(), timing.ttlSeconds(), timing.loopWaitSeconds(),
+                timing.retryTimeoutSeconds(), synchronous, host.address(), data,
                 AgentNode.SUPERUSER_PASSWORD, client.address(), directory.resolve("haproxy"));
     }
 
@@ -209,12 +219,15 @@ final class FaultCluster implements AutoCloseable {
         }
         Awaitility.await("etcd cluster healthy").atMost(CONVERGE).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
                 .until(() -> etcdHosts.stream().allMatch(host -> httpBody("http://" + host.address() + ":2379/health").contains("true")));
+        long started = System.nanoTime();
         members.get(0).startAgent();
-        Awaitility.await("node1 primary").atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
+        Awaitility.await("node1 primary").atMost(CONVERGE).pollInterval(Duration.ofMillis(100))
                 .until(() -> members.get(0).status("/primary") == 200);
         members.get(1).startAgent();
         members.get(2).startAgent();
-        awaitHealthy();
+        Awaitility.await("one primary and all replicas streaming").atMost(CONVERGE).pollInterval(Duration.ofMillis(100))
+                .until(this::isHealthy);
+        bootstrapSeconds = (System.nanoTime() - started) / 1e9;
         haproxy = ManagedProcess.start("spilo haproxy", NetworkLab.inside(client, AgentNode.spiloCommand("haproxy", "-c",
                 members.get(0).config.toString())), directory.resolve("spilo-haproxy.log"));
         Awaitility.await("writes through HAProxy").atMost(CONVERGE).pollInterval(Duration.ofMillis(300))

@@ -11,7 +11,7 @@ public record TimingSettings(int ttlSeconds, int loopWaitSeconds, int retryTimeo
     /**
      * Spilo's defaults, used where the configuration sets nothing. A crashed primary's lease runs
      * out after at most 8 s, so a replica is promoted in about 9 s; a healthy leader renews every
-     * 2 s and only demotes after 5 s (ttl - retry_timeout) without a successful renewal, which
+     * 2 s and only demotes after 5 s (loop_wait + retry_timeout) without a successful renewal, which
      * takes more than two consecutive missed renewals: a loaded LAN does not cause that.
      */
     public static final TimingSettings SPILO_DEFAULTS = new TimingSettings(8, 2, 3);

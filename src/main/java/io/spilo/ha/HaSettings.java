@@ -27,12 +27,6 @@ public record HaSettings(
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
-    /**
-     * How long a confirmed leadership stays valid for answering {@code GET /primary} and for
-     * staying primary while the store does not answer: {@code ttl - retry_timeout}. The timing
-     * rule {@code loop_wait + 2 * retry_timeout <= ttl} makes this at least one loop plus one retry,
-     * and leaves {@code retry_timeout} for health checks to notice before the lease can expire.
-     */
     public long primaryStartTimeoutNanos() {
         return primaryStartTimeoutSeconds * NANOS_PER_SECOND;
     }
@@ -41,7 +35,15 @@ public record HaSettings(
         return timing.ttlSeconds() * NANOS_PER_SECOND;
     }
 
+    /**
+     * How long a confirmed leadership stays valid for answering {@code GET /primary} and for
+     * staying primary while the store does not answer: {@code loop_wait + retry_timeout}, the time
+     * by which the next renewal was due plus the retry budget (Patroni demotes when its retries
+     * for that renewal run out). The timing rule {@code loop_wait + 2 * retry_timeout <= ttl}
+     * leaves at least {@code retry_timeout} after it for the demotion and for health checks to
+     * notice, before the lease can expire.
+     */
     public long leadershipValidityNanos() {
-        return (long) (timing.ttlSeconds() - timing.retryTimeoutSeconds()) * NANOS_PER_SECOND;
+        return (long) (timing.loopWaitSeconds() + timing.retryTimeoutSeconds()) * NANOS_PER_SECOND;
     }
 }

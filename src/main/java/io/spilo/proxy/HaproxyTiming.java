@@ -14,7 +14,7 @@ public record HaproxyTiming(int intervalMillis, int timeoutMillis, int fall) {
      * a primary whose agent falls silent is down within 4 steps, at most ttl/2, well before its
      * lease (renewed every loop_wait) runs out; a primary whose agent answers 503 because its
      * leadership is unconfirmed is down within 2 steps, less than retry_timeout, the margin left
-     * between the end of confirmed leadership (ttl - retry_timeout) and the lease.
+     * between the end of confirmed leadership (at most ttl - retry_timeout) and the lease.
      */
     public static HaproxyTiming forCluster(TimingSettings timing) {
         long fromTtl = timing.ttlSeconds() * 1000L / 8;

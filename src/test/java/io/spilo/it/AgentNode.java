@@ -1,5 +1,6 @@
 package io.spilo.it;
 
+import io.spilo.process.Signals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.spilo.it;
 
+import io.spilo.process.Signals;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

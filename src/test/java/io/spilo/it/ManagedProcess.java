@@ -1,5 +1,6 @@
 package io.spilo.it;
 
+import io.spilo.process.Signals;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -122,7 +122,8 @@ class FaultSuiteIT {
     }
 
     /** What the checker found for one fault. */
-    record Outcome(String fault, long acknowledged, long unknown, double longestGapSeconds, long splitBrainWrites, boolean recovered) {
+    record Outcome(String fault, long acknowledged, long unknown, double longestGapSeconds, long splitBrainWrites, long staleReads,
+            boolean recovered) {
     }
 
     @Test
@@ -199,9 +200,10 @@ class FaultSuiteIT {
     }
 
     /**
-     * One fault's window of the client log: the longest time without an acknowledged write, and
+     * One fault's window of the client log: the longest time without an acknowledged write,
      * split-brain writes — acknowledgements by a server after a different server had already
-     * acknowledged writes in this window (the primary changes at most once per fault).
+     * acknowledged writes in this window (the primary changes at most once per fault) — and stale
+     * reads through the primary port.
      */
     static Outcome analyse(String fault, List<String[]> log, long from, long to, boolean recovered) {
         long acknowledged = 0;
@@ -210,6 +212,7 @@ class FaultSuiteIT {
         long longestGap = 0;
         List<String> servers = new ArrayList<>();
         long splitBrain = 0;
+        long stale = 0;
         for (String[] line : log) {
             long at = Long.parseLong(line[2]);
             if (at > to && line[0].equals("ok")) {
@@ -222,6 +225,9 @@ class FaultSuiteIT {
             }
             if (line[0].equals("unknown")) {
                 unknown++;
+            }
+            if (line[0].equals("stale")) {
+                stale++;
             }
             if (!line[0].equals("ok")) {
                 continue;
@@ -238,16 +244,17 @@ class FaultSuiteIT {
                 }
             }
         }
-        return new Outcome(fault, acknowledged, unknown, longestGap / 1000.0, splitBrain, recovered);
+        return new Outcome(fault, acknowledged, unknown, longestGap / 1000.0, splitBrain, stale, recovered);
     }
 
     private static void report(String mode, List<Outcome> outcomes, long acknowledged, long lost) throws java.io.IOException {
         StringBuilder table = new StringBuilder(String.format("%nFAULT REPORT (%s mode): %d acknowledged writes, %d lost%n", mode, acknowledged, lost));
-        table.append(String.format("%-55s %8s %8s %10s %11s %9s%n", "fault", "acked", "unknown", "max gap s", "split-brain", "recovered"));
+        table.append(String.format("%-55s %8s %8s %10s %11s %6s %9s%n", "fault", "acked", "unknown", "max gap s", "split-brain",
+                "stale", "recovered"));
         ArrayNode json = new ObjectMapper().createArrayNode();
         for (Outcome outcome : outcomes) {
-            table.append(String.format("%-55s %8d %8d %10.1f %11d %9s%n", outcome.fault(), outcome.acknowledged(), outcome.unknown(),
-                    outcome.longestGapSeconds(), outcome.splitBrainWrites(), outcome.recovered()));
+            table.append(String.format("%-55s %8d %8d %10.1f %11d %6d %9s%n", outcome.fault(), outcome.acknowledged(), outcome.unknown(),
+                    outcome.longestGapSeconds(), outcome.splitBrainWrites(), outcome.staleReads(), outcome.recovered()));
             json.add(new ObjectMapper().valueToTree(outcome));
         }
         System.out.print(table);

@@ -189,6 +189,25 @@ class OperatorIT {
         assertThat(shown.out()).contains("work_mem: 12MB").contains("ttl: 10");
     }
 
+    @Test
+    @Order(5)
+    void editConfigOpensTheEditorAndShowsTheDiff() throws Exception {
+        java.nio.file.Path editor = cluster.directory.resolve("editor.sh");
+        java.nio.file.Files.writeString(editor, "#!/bin/sh\nsed -i 's/loop_wait: 2/loop_wait: 1/' \"$1\"\n");
+        editor.toFile().setExecutable(true);
+        List<String> command = new ArrayList<>(AgentNode.spiloCommand("edit-config", "-c", config, "--force"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("EDITOR", editor.toString());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(output).contains("- loop_wait: 2").contains("+ loop_wait: 1").contains("Configuration changed");
+        assertThat(spilo("", "show-config", "-c", config).out()).contains("loop_wait: 1");
+        assertThat(spilo("", "edit-config", "-c", config, "-s", "loop_wait=2", "--force").exitCode()).isZero();
+    }
+
     private static String show(AgentNode node, String parameter) throws Exception {
         try (Connection connection = node.connect(); Statement statement = connection.createStatement();
                 ResultSet row = statement.executeQuery("SHOW " + parameter)) {

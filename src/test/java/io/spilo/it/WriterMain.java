@@ -12,7 +12,9 @@ import java.util.Properties;
 /**
  * The fault suite's client, run inside the client's namespace: inserts unique ids through one
  * address until killed and logs every attempt ("ok ID MILLIS SERVER", "err ID MILLIS", "unknown ID
- * MILLIS" when the commit's fate is unknown), flushing each line.
+ * MILLIS" when the commit's fate is unknown), flushing each line. Every tenth write it also reads
+ * through a fresh connection: a primary that does not show the last acknowledged id is logged as
+ * "stale ID MILLIS MAX SERVER" (a deposed primary or a replica behind the primary port).
  */
 public final class WriterMain {
     private WriterMain() {
@@ -50,6 +52,9 @@ public final class WriterMain {
                                 + ", current_setting('cluster_name')) RETURNING server")) {
                     row.next();
                     log.println("ok " + current + " " + System.currentTimeMillis() + " " + row.getString(1));
+                    if (current % 10 == 0) {
+                        checkRead(host, port, password, current, log);
+                    }
                 } catch (SQLException e) {
                     // A failure before the statement reached the server is a clean "err"; anything else may have committed.
                     boolean unsent = e.getSQLState() != null && e.getSQLState().startsWith("08") && e.getMessage().contains("refused");
@@ -59,6 +64,25 @@ public final class WriterMain {
                 }
                 Thread.sleep(20);
             }
+        }
+    }
+
+    /** A read through a new connection must see the id just acknowledged. */
+    private static void checkRead(String host, int port, String password, long acknowledged, PrintWriter log) {
+        Properties properties = new Properties();
+        properties.setProperty("user", "postgres");
+        properties.setProperty("password", password);
+        properties.setProperty("connectTimeout", "1");
+        properties.setProperty("socketTimeout", "3");
+        try (Connection reader = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/postgres", properties);
+                Statement statement = reader.createStatement();
+                ResultSet row = statement.executeQuery("SELECT coalesce(max(id), 0), current_setting('cluster_name') FROM fault_writes")) {
+            row.next();
+            if (row.getLong(1) < acknowledged) {
+                log.println("stale " + acknowledged + " " + System.currentTimeMillis() + " " + row.getLong(1) + " " + row.getString(2));
+            }
+        } catch (SQLException e) {
+            // no primary reachable right now: not a stale read
         }
     }
 

@@ -195,13 +195,31 @@ final class Actions {
 
     Reply submit(AgentAction action, Duration wait) throws InterruptedException {
         try {
-            AgentAction.Result result = control.submit(action).get(wait.toMillis(), TimeUnit.MILLISECONDS);
-            return Reply.text(result.status(), result.message());
+            io.spilo.ha.ActionOutcome outcome = control.submit(action).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            return Reply.text(statusCode(outcome), outcome.message());
         } catch (ExecutionException e) {
             return Reply.text(503, String.valueOf(e.getCause().getMessage()));
         } catch (TimeoutException e) {
             return Reply.text(503, "the agent did not handle the request within " + wait.toSeconds() + " s");
         }
+    }
+
+    /** Patroni's status code for each kind of outcome. */
+    static int statusCode(io.spilo.ha.ActionOutcome outcome) {
+        if (outcome instanceof io.spilo.ha.ActionOutcome.Done) {
+            return 200;
+        } else if (outcome instanceof io.spilo.ha.ActionOutcome.Accepted) {
+            return 202;
+        } else if (outcome instanceof io.spilo.ha.ActionOutcome.NotFound) {
+            return 404;
+        } else if (outcome instanceof io.spilo.ha.ActionOutcome.Conflict) {
+            return 409;
+        } else if (outcome instanceof io.spilo.ha.ActionOutcome.PreconditionFailed) {
+            return 412;
+        } else if (outcome instanceof io.spilo.ha.ActionOutcome.Unavailable) {
+            return 503;
+        }
+        throw new IllegalStateException("no status code for " + outcome);
     }
 
     private static Optional<String> text(JsonNode body, String field) {

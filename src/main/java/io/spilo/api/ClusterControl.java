@@ -18,5 +18,5 @@ public interface ClusterControl {
     boolean replaceConfig(ObjectNode config, long expectedModRevision);
 
     /** Hands an action to the HA loop; completes when the loop has handled it. */
-    CompletableFuture<AgentAction.Result> submit(AgentAction action);
+    CompletableFuture<io.spilo.ha.ActionOutcome> submit(AgentAction action);
 }

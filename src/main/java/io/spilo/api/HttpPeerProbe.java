@@ -61,7 +61,9 @@ public final class HttpPeerProbe implements PeerProbe {
         try {
             JsonNode status = JSON.readTree(body);
             String role = status.path("role").asText("");
-            boolean running = status.path("state").asText("").equals("running");
+            String state = status.path("state").asText("");
+            boolean running = state.equals("running");
+            boolean promoting = state.equals("promoting");
             boolean primary = running && (role.equals("primary") || role.equals("master"));
             JsonNode xlog = status.path("xlog");
             long wal = primary ? xlog.path("location").asLong(0)
@@ -69,7 +71,7 @@ public final class HttpPeerProbe implements PeerProbe {
             JsonNode tags = status.path("tags");
             boolean noFailover = tags.path("nofailover").asBoolean(false);
             int priority = tags.has("failover_priority") ? tags.path("failover_priority").asInt(1) : noFailover ? 0 : 1;
-            return new PeerStatus(name, running, primary, wal, priority, noFailover);
+            return new PeerStatus(name, running || promoting, primary, wal, priority, noFailover, promoting);
         } catch (Exception e) {
             return PeerStatus.unreachable(name);
         }

@@ -43,7 +43,7 @@ final class AgentControl implements ClusterControl {
     }
 
     @Override
-    public CompletableFuture<AgentAction.Result> submit(AgentAction action) {
+    public CompletableFuture<io.spilo.ha.ActionOutcome> submit(AgentAction action) {
         return loop.get().submit(action);
     }
 }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "edit-config", description = "Change the cluster-wide configuration: in $EDITOR, or with -s/-p; written by compare-and-set.")
-final class EditConfigCommand extends OperatorCommands.Base {
+final class EditConfigCommand extends OperatorCommand {
     @Parameters(arity = "0..1", paramLabel = "CLUSTER")
     String cluster;
 
@@ -45,8 +45,8 @@ final class EditConfigCommand extends OperatorCommands.Base {
                     apply(after, parameter, "postgresql.parameters.");
                 }
             }
-            String oldText = OperatorCommands.YAML.writeValueAsString(OperatorCommands.sorted(before));
-            String newText = OperatorCommands.YAML.writeValueAsString(OperatorCommands.sorted(after));
+            String oldText = YAML.writeValueAsString(sorted(before));
+            String newText = YAML.writeValueAsString(sorted(after));
             if (oldText.equals(newText)) {
                 out().println("Not changed");
                 out().flush();
@@ -92,7 +92,7 @@ final class EditConfigCommand extends OperatorCommands.Base {
         } else if (prefix.startsWith("postgresql.parameters")) {
             node.put(last, valueText);
         } else {
-            node.set(last, OperatorCommands.YAML.readTree(valueText));
+            node.set(last, YAML.readTree(valueText));
         }
     }
 
@@ -101,12 +101,12 @@ final class EditConfigCommand extends OperatorCommands.Base {
                 .orElse("vi");
         Path file = Files.createTempFile("spilo-config-", ".yaml");
         try {
-            Files.writeString(file, OperatorCommands.YAML.writeValueAsString(OperatorCommands.sorted(before)));
+            Files.writeString(file, YAML.writeValueAsString(sorted(before)));
             Process process = new ProcessBuilder(editor, file.toString()).inheritIO().start();
             if (process.waitFor() != 0) {
                 throw new CommandFailure(ExitCodes.ABORTED, "the editor (" + editor + ") exited with " + process.exitValue() + "; nothing changed");
             }
-            JsonNode edited = OperatorCommands.YAML.readTree(Files.readString(file));
+            JsonNode edited = YAML.readTree(Files.readString(file));
             if (!(edited instanceof ObjectNode object)) {
                 throw new CommandFailure(ExitCodes.USAGE, "the edited configuration must be a mapping; nothing changed");
             }

@@ -6,11 +6,11 @@ import picocli.CommandLine.Command;
 @Command(name = "spilo", mixinStandardHelpOptions = true, versionProvider = SpiloCommand.Version.class,
         description = "Highly available PostgreSQL: agent and tools.",
         subcommands = {AgentCommand.class, HaproxyCommand.class, HaproxyConfigCommand.class, DemoCommand.class,
-                OperatorCommands.ListMembers.class, OperatorCommands.Topology.class, OperatorCommands.SwitchoverCommand.class,
-                OperatorCommands.FailoverCommand.class, OperatorCommands.RestartCommand.class, OperatorCommands.ReloadCommand.class,
-                OperatorCommands.ReinitCommand.class, OperatorCommands.Pause.class, OperatorCommands.Resume.class,
-                OperatorCommands.ShowConfig.class, EditConfigCommand.class, OperatorCommands.History.class,
-                OperatorCommands.Dsn.class, OperatorCommands.Remove.class, OperatorCommands.Version.class})
+                ListMembers.class, Topology.class, SwitchoverCommand.class,
+                FailoverCommand.class, RestartCommand.class, ReloadCommand.class,
+                ReinitCommand.class, Pause.class, Resume.class,
+                ShowConfig.class, EditConfigCommand.class, History.class,
+                Dsn.class, Remove.class, Version.class})
 public final class SpiloCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

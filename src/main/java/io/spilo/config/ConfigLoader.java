@@ -28,44 +28,6 @@ import java.util.TreeSet;
 public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    /** Environment variable suffix (after SPILO_ or PATRONI_) to the key path it overrides. */
-    private static final Map<String, String> ENVIRONMENT_KEYS = Map.ofEntries(
-            Map.entry("SCOPE", "scope"),
-            Map.entry("NAMESPACE", "namespace"),
-            Map.entry("NAME", "name"),
-            Map.entry("RESTAPI_LISTEN", "restapi.listen"),
-            Map.entry("RESTAPI_CONNECT_ADDRESS", "restapi.connect_address"),
-            Map.entry("RESTAPI_USERNAME", "restapi.authentication.username"),
-            Map.entry("RESTAPI_PASSWORD", "restapi.authentication.password"),
-            Map.entry("ETCD3_HOSTS", "etcd3.hosts"),
-            Map.entry("ETCD3_HOST", "etcd3.host"),
-            Map.entry("ETCD3_PROTOCOL", "etcd3.protocol"),
-            Map.entry("ETCD3_USERNAME", "etcd3.username"),
-            Map.entry("ETCD3_PASSWORD", "etcd3.password"),
-            Map.entry("POSTGRESQL_LISTEN", "postgresql.listen"),
-            Map.entry("POSTGRESQL_CONNECT_ADDRESS", "postgresql.connect_address"),
-            Map.entry("POSTGRESQL_DATA_DIR", "postgresql.data_dir"),
-            Map.entry("POSTGRESQL_BIN_DIR", "postgresql.bin_dir"),
-            Map.entry("POSTGRESQL_PGPASS", "postgresql.pgpass"),
-            Map.entry("SUPERUSER_USERNAME", "postgresql.authentication.superuser.username"),
-            Map.entry("SUPERUSER_PASSWORD", "postgresql.authentication.superuser.password"),
-            Map.entry("REPLICATION_USERNAME", "postgresql.authentication.replication.username"),
-            Map.entry("REPLICATION_PASSWORD", "postgresql.authentication.replication.password"));
-
-    /** Key paths Spilo reads. Anything else in the file is reported as unsupported. */
-    private static final Set<String> SUPPORTED_PREFIXES = Set.of(
-            "scope", "namespace", "name",
-            "restapi.listen", "restapi.connect_address", "restapi.authentication",
-            "etcd3.host", "etcd3.hosts", "etcd3.protocol", "etcd3.username", "etcd3.password",
-            "bootstrap.dcs", "bootstrap.initdb",
-            "postgresql.listen", "postgresql.connect_address", "postgresql.data_dir", "postgresql.bin_dir",
-            "postgresql.pgpass", "postgresql.authentication.superuser", "postgresql.authentication.replication",
-            "postgresql.parameters", "postgresql.pg_hba", "postgresql.use_pg_rewind",
-            "postgresql.remove_data_directory_on_rewind_failure", "postgresql.os_user",
-            "postgresql.pg_ctl_timeout", "tags", "watchdog.mode",
-            "haproxy.bind", "haproxy.primary_port", "haproxy.replica_port", "haproxy.stats_port", "haproxy.state_dir",
-            "haproxy.bin");
-
     private ConfigLoader() {
     }
 
@@ -103,7 +65,7 @@ public final class ConfigLoader {
 
     private static void applyEnvironment(ObjectNode tree, Map<String, String> environment) {
         for (String prefix : List.of("PATRONI_", "SPILO_")) {
-            for (Map.Entry<String, String> entry : ENVIRONMENT_KEYS.entrySet()) {
+            for (Map.Entry<String, String> entry : ConfigKeys.ENVIRONMENT_KEYS.entrySet()) {
                 String value = environment.get(prefix + entry.getKey());
                 if (value != null) {
                     setPath(tree, entry.getValue(), value);
@@ -319,10 +281,10 @@ public final class ConfigLoader {
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
                 String childPath = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
-                if (SUPPORTED_PREFIXES.contains(childPath)) {
+                if (ConfigKeys.SUPPORTED_PREFIXES.contains(childPath)) {
                     continue;
                 }
-                boolean isAncestor = SUPPORTED_PREFIXES.stream().anyMatch(key -> key.startsWith(childPath + "."));
+                boolean isAncestor = ConfigKeys.SUPPORTED_PREFIXES.stream().anyMatch(key -> key.startsWith(childPath + "."));
                 if (isAncestor && field.getValue().isObject()) {
                     collectUnsupported(field.getValue(), childPath, unsupported);
                 } else if (!(childPath.equals("watchdog") && field.getValue().isObject())) {

@@ -16,7 +16,7 @@ public interface Dcs extends AutoCloseable {
     LeaseState renewLease(int ttlSeconds);
 
     /** Writes {@code members/<name>} on the agent's lease. */
-    void touchMember(ObjectNode memberData);
+    void touchMember(MemberData memberData);
 
     /** Creates the leader key on the agent's lease if no leader key exists. True when this agent won. */
     boolean attemptToAcquireLeader();
@@ -41,7 +41,7 @@ public interface Dcs extends AutoCloseable {
     boolean cancelInitialize(String expected);
 
     /** Writes {@code config} if absent. */
-    boolean createConfig(ObjectNode config);
+    boolean createConfig(DynamicConfig config);
 
     /**
      * Replaces {@code config} if its modification revision is still {@code expectedModRevision}

@@ -14,9 +14,37 @@ import java.util.Map;
  */
 public record DynamicConfig(ObjectNode json, long modRevision) {
     public static final long DEFAULT_MAXIMUM_LAG_ON_FAILOVER = 1_048_576;
+    public static final long DEFAULT_MEMBER_SLOTS_TTL_SECONDS = 30 * 60;
 
     public DynamicConfig {
         json = json.deepCopy();
+    }
+
+    /** The {@code bootstrap.dcs} section: what a bootstrapping member writes to the new cluster's {@code config} key. */
+    public static DynamicConfig ofBootstrap(io.spilo.config.BootstrapConfig bootstrap) {
+        return new DynamicConfig(bootstrap.dcs(), 0);
+    }
+
+    /** A slot whose member is gone is kept this long (Patroni's member_slots_ttl, default 30 min). */
+    public long memberSlotsTtlSeconds() {
+        String text = json.path("member_slots_ttl").asText("").strip();
+        if (text.isEmpty()) {
+            return DEFAULT_MEMBER_SLOTS_TTL_SECONDS;
+        }
+        try {
+            if (text.endsWith("min")) {
+                return Long.parseLong(text.substring(0, text.length() - 3).strip()) * 60;
+            }
+            if (text.endsWith("h")) {
+                return Long.parseLong(text.substring(0, text.length() - 1).strip()) * 3600;
+            }
+            if (text.endsWith("s")) {
+                return Long.parseLong(text.substring(0, text.length() - 1).strip());
+            }
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return DEFAULT_MEMBER_SLOTS_TTL_SECONDS;
+        }
     }
 
     public static DynamicConfig empty() {

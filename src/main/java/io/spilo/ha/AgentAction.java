@@ -27,8 +27,4 @@ public sealed interface AgentAction {
     /** Throw away the data directory of this replica and clone it from the leader again. */
     record Reinitialize(boolean force) implements AgentAction {
     }
-
-    /** The answer the REST API returns: Patroni's status code and message. */
-    record Result(int status, String message) {
-    }
 }

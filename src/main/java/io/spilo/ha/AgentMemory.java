@@ -13,16 +13,18 @@ import java.util.OptionalLong;
  * @param rewindFailure why the last pg_rewind failed, until the data directory is replaced
  * @param replicaStalledSince since when this running replica has not been streaming from a leader
  *     on a newer timeline (it may have diverged and need a rewind)
+ * @param actionInProgress the long action running on the executor, if any
  */
 public record AgentMemory(
         OptionalLong leadershipConfirmedAt,
         OptionalLong primaryDownSince,
         OptionalLong releasedLeadershipAt,
         Optional<String> rewindFailure,
-        OptionalLong replicaStalledSince) {
+        OptionalLong replicaStalledSince,
+        Optional<ActionInProgress> actionInProgress) {
     public static AgentMemory initial() {
         return new AgentMemory(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.empty(),
-                OptionalLong.empty());
+                OptionalLong.empty(), Optional.empty());
     }
 
     public static AgentMemory confirmedAt(long nanos) {
@@ -30,22 +32,32 @@ public record AgentMemory(
     }
 
     public AgentMemory withLeadershipConfirmedAt(OptionalLong value) {
-        return new AgentMemory(value, primaryDownSince, releasedLeadershipAt, rewindFailure, replicaStalledSince);
+        return new AgentMemory(value, primaryDownSince, releasedLeadershipAt, rewindFailure, replicaStalledSince,
+                actionInProgress);
     }
 
     public AgentMemory withPrimaryDownSince(OptionalLong value) {
-        return new AgentMemory(leadershipConfirmedAt, value, releasedLeadershipAt, rewindFailure, replicaStalledSince);
+        return new AgentMemory(leadershipConfirmedAt, value, releasedLeadershipAt, rewindFailure, replicaStalledSince,
+                actionInProgress);
     }
 
     public AgentMemory withReleasedLeadershipAt(OptionalLong value) {
-        return new AgentMemory(leadershipConfirmedAt, primaryDownSince, value, rewindFailure, replicaStalledSince);
+        return new AgentMemory(leadershipConfirmedAt, primaryDownSince, value, rewindFailure, replicaStalledSince,
+                actionInProgress);
     }
 
     public AgentMemory withRewindFailure(Optional<String> value) {
-        return new AgentMemory(leadershipConfirmedAt, primaryDownSince, releasedLeadershipAt, value, replicaStalledSince);
+        return new AgentMemory(leadershipConfirmedAt, primaryDownSince, releasedLeadershipAt, value, replicaStalledSince,
+                actionInProgress);
     }
 
     public AgentMemory withReplicaStalledSince(OptionalLong value) {
-        return new AgentMemory(leadershipConfirmedAt, primaryDownSince, releasedLeadershipAt, rewindFailure, value);
+        return new AgentMemory(leadershipConfirmedAt, primaryDownSince, releasedLeadershipAt, rewindFailure, value,
+                actionInProgress);
+    }
+
+    public AgentMemory withActionInProgress(Optional<ActionInProgress> value) {
+        return new AgentMemory(leadershipConfirmedAt, primaryDownSince, releasedLeadershipAt, rewindFailure,
+                replicaStalledSince, value);
     }
 }

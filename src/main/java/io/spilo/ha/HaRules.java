@@ -10,7 +10,6 @@ import io.spilo.postgres.Upstream;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -29,6 +28,9 @@ public final class HaRules {
      */
     public static Decision decide(Optional<ClusterView> view, LocalState local, HaSettings settings, AgentMemory memory,
             long nowNanos, OffsetDateTime wallNow) {
+        if (memory.actionInProgress().isPresent()) {
+            return decideDuringAction(memory.actionInProgress().get(), local, settings, memory, nowNanos);
+        }
         if (view.isEmpty()) {
             return decideWithoutStore(local, settings, memory, nowNanos);
         }
@@ -77,13 +79,36 @@ public final class HaRules {
         return new Decision.Demote("leadership could not be confirmed in etcd in time; stopping writes before the lease can expire");
     }
 
-    private static boolean isLeadershipValid(HaSettings settings, AgentMemory memory, long nowNanos) {
+    /**
+     * While a long action runs the answer is "wait for it", except the safety one: a member that
+     * runs a primary, or is promoting one, without valid leadership stops PostgreSQL, whatever it
+     * was doing (DESIGN §4 invariant 1). A new cluster being initialized has no leader yet and is
+     * reachable by nobody, so initdb is left alone.
+     */
+    static Decision decideDuringAction(ActionInProgress action, LocalState local, HaSettings settings, AgentMemory memory,
+            long nowNanos) {
+        boolean mayTakeWrites = local.isRunningPrimary() || action.state() == MemberState.PROMOTING;
+        if (mayTakeWrites && action.state() != MemberState.INITIALIZING && !settings.paused()
+                && !isLeadershipValid(settings, memory, nowNanos)) {
+            return new Decision.Demote("leadership could not be confirmed while " + action.description()
+                    + "; stopping PostgreSQL before the lease can expire");
+        }
+        return new Decision.Wait("waiting for: " + action.description());
+    }
+
+    static boolean isLeadershipValid(HaSettings settings, AgentMemory memory, long nowNanos) {
         return memory.leadershipConfirmedAt().isPresent()
                 && nowNanos - memory.leadershipConfirmedAt().getAsLong() < settings.leadershipValidityNanos();
     }
 
     private static Decision decideAsKeyHolder(ClusterView cluster, Leader leader, LocalState local, HaSettings settings,
             AgentMemory memory, long nowNanos, OffsetDateTime wallNow) {
+        if (!isLeadershipValid(settings, memory, nowNanos)) {
+            // The key names this member, but no renewal proved it lives on this member's lease lately.
+            return local.isRunningPrimary() && !settings.paused()
+                    ? new Decision.Demote("the leader key names this member, but leadership could not be confirmed")
+                    : new Decision.Wait("the leader key names this member; waiting to confirm it on this member's lease");
+        }
         if (local.runState() == RunState.RUNNING) {
             if (local.inRecovery()) {
                 return new Decision.PromoteHeldLeadership(leader);
@@ -283,30 +308,20 @@ public final class HaRules {
     }
 
     /**
-     * The last check before racing for the leader key: step back if any other member that answered
-     * is still a running primary, has received more WAL, or has as much WAL and a higher
-     * failover_priority. Members that may not be promoted, or did not answer, are not compared.
-     * Ties are left to the create-if-absent transaction.
+     * The upstream a running member's configuration files should name: the leader's, for a replica
+     * with a leader to follow; none for a primary. Empty when the files must be left alone: a
+     * replica with no leader right now keeps following whom it follows until there is one.
      */
-    public static Optional<String> reasonToStepBack(long myWalPosition, HaSettings settings, List<PeerStatus> peers) {
-        for (PeerStatus peer : peers) {
-            if (!peer.reachable()) {
-                continue;
-            }
-            if (peer.runningPrimary()) {
-                return Optional.of(peer.name() + " is still running as a primary");
-            }
-            if (peer.noFailover() || peer.failoverPriority() <= 0) {
-                continue;
-            }
-            if (peer.walPosition() > myWalPosition) {
-                return Optional.of(peer.name() + " has received more WAL (" + peer.walPosition() + " > " + myWalPosition + ")");
-            }
-            if (peer.walPosition() == myWalPosition && peer.failoverPriority() > settings.failoverPriority()) {
-                return Optional.of(peer.name() + " has as much WAL and a higher failover_priority");
-            }
+    public static Optional<Optional<Upstream>> upstreamToConfigure(ClusterView view, LocalState local, String me) {
+        if (!local.inRecovery()) {
+            return Optional.of(Optional.empty());
         }
-        return Optional.empty();
+        Optional<Upstream> upstream = view.leaderMember().filter(leader -> !leader.name().equals(me))
+                .flatMap(leader -> upstreamOf(leader, me));
+        if (upstream.isEmpty() && local.upstream().isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(upstream);
     }
 
     /**

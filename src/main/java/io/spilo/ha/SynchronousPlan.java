@@ -61,6 +61,22 @@ public record SynchronousPlan(Optional<List<String>> keyStandbys, List<String> s
     }
 
     /** The setting as PostgreSQL reads it: all listed standbys must acknowledge. */
+    /**
+     * The synchronous_standby_names this member runs PostgreSQL with: a replica none; the leader
+     * what it last enabled, or, before it knows, what the sync key names for it ({@code *} in strict
+     * mode while the key names nobody), so a restart never widens what may be promoted.
+     */
+    public static List<String> standbyNamesFor(String me, boolean leading, Optional<List<String>> enabled,
+            Optional<SyncState> key, boolean strict) {
+        if (!leading) {
+            return List.of();
+        }
+        List<String> strictFallback = strict ? List.of("*") : List.of();
+        return enabled.orElseGet(() -> key.filter(sync -> sync.leader().map(me::equals).orElse(false))
+                .map(sync -> sync.synchronousStandbys().isEmpty() ? strictFallback : sync.synchronousStandbys())
+                .orElse(strictFallback));
+    }
+
     public static String render(List<String> names) {
         if (names.isEmpty()) {
             return "";

@@ -11,13 +11,17 @@ import java.util.concurrent.TimeUnit;
  * A long-running program this JVM started and owns (HAProxy, etcd in the demo): output appended to
  * a file, signals sent by pid, stopped by pid. Never found or killed by name.
  */
-public final class ChildProcess {
+public final class ChildProcess implements AutoCloseable {
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(15);
+
     private final String name;
     private final Process process;
+    private final Path log;
 
-    private ChildProcess(String name, Process process) {
+    private ChildProcess(String name, Process process, Path log) {
         this.name = name;
         this.process = process;
+        this.log = log;
     }
 
     /**
@@ -36,7 +40,7 @@ public final class ChildProcess {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
-            return new ChildProcess(name, process);
+            return new ChildProcess(name, process, log);
         } catch (IOException e) {
             throw new ProcessFailedException("cannot start " + name + " (" + command.get(0) + "): " + e.getMessage()
                     + " (is it installed?)", e);
@@ -49,6 +53,19 @@ public final class ChildProcess {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Where its output goes. */
+    public Path log() {
+        return log;
+    }
+
+    /** Waits for the process to end; its exit code. Throws when it is still running after {@code timeout}. */
+    public int waitFor(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new ProcessFailedException(name + " did not exit within " + timeout.toSeconds() + " s");
+        }
+        return process.exitValue();
     }
 
     /** Exit code if the process has ended. */
@@ -76,6 +93,15 @@ public final class ChildProcess {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Stops it for good: a stopped (SIGSTOP) process is continued first so that SIGTERM can reach it. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            Signals.send(process.pid(), "CONT");
+        }
+        stop(CLOSE_GRACE);
     }
 
     @Override

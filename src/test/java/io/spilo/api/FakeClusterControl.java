@@ -19,7 +19,7 @@ final class FakeClusterControl implements ClusterControl {
     ClusterView view = cluster(Optional.of("node1"), Optional.empty(), false);
     final List<Switchover> requests = new ArrayList<>();
     final List<AgentAction> actions = new ArrayList<>();
-    AgentAction.Result actionResult = new AgentAction.Result(200, "done");
+    io.spilo.ha.ActionOutcome actionResult = new io.spilo.ha.ActionOutcome.Done("done");
     /** The leader the fake cluster elects when a switchover is requested; empty keeps the old one. */
     Optional<String> electOnRequest = Optional.empty();
     int configWrites;
@@ -77,7 +77,7 @@ final class FakeClusterControl implements ClusterControl {
     }
 
     @Override
-    public CompletableFuture<AgentAction.Result> submit(AgentAction action) {
+    public CompletableFuture<io.spilo.ha.ActionOutcome> submit(AgentAction action) {
         actions.add(action);
         return CompletableFuture.completedFuture(actionResult);
     }

@@ -41,4 +41,14 @@ class HttpPeerProbeTest {
     void garbageIsTreatedAsNoAnswer() {
         assertThat(HttpPeerProbe.parse("node4", "<html>").reachable()).isFalse();
     }
+
+    @Test
+    void aPeerThatIsPromotingIsSeenAsSuchAndNotAsSilent() {
+        PeerStatus peer = HttpPeerProbe.parse("node2",
+                "{\"role\":\"replica\",\"state\":\"promoting\",\"xlog\":{\"received_location\":5,\"replayed_location\":3}}");
+
+        assertThat(peer.reachable()).isTrue();
+        assertThat(peer.promoting()).isTrue();
+        assertThat(peer.runningPrimary()).isFalse();
+    }
 }

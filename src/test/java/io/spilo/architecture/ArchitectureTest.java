@@ -37,4 +37,24 @@ class ArchitectureTest {
     static final ArchRule apiDoesNotControlPostgres = noClasses().that().resideInAPackage("io.spilo.api..")
             .should().dependOnClassesThat().haveFullyQualifiedName("io.spilo.postgres.PostgresInstance")
             .orShould().dependOnClassesThat().resideInAnyPackage("io.spilo.dcs.etcd..");
+
+    /** DESIGN §9: outcomes of {@code ha} are sealed records; {@code api} maps them to HTTP and JSON. */
+    @ArchTest
+    static final ArchRule haKnowsNoJson = noClasses().that().resideInAPackage("io.spilo.ha..")
+            .should().dependOnClassesThat().resideInAnyPackage("com.fasterxml..");
+
+    @ArchTest
+    static final ArchRule proxyUsesOnlyTheStoreInterfaceAndProcesses = noClasses().that().resideInAPackage("io.spilo.proxy..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.spilo.ha..", "io.spilo.postgres..", "io.spilo.api..",
+                    "io.spilo.cli..", "io.spilo.demo..", "io.spilo.dcs.etcd..", "io.etcd..");
+
+    /** The demo runs the product as a user would: through its processes, never its insides. */
+    @ArchTest
+    static final ArchRule demoDrivesTheProductThroughProcesses = noClasses().that().resideInAPackage("io.spilo.demo..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.spilo.ha..", "io.spilo.postgres..", "io.spilo.api..",
+                    "io.spilo.dcs..", "io.spilo.proxy..", "io.etcd..");
+
+    @ArchTest
+    static final ArchRule nothingBelowTheCliDependsOnIt = noClasses().that().resideOutsideOfPackage("io.spilo.cli..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.spilo.cli..");
 }

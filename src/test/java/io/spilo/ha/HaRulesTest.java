@@ -23,6 +23,8 @@ class HaRulesTest {
     private static final String SYSTEM_ID = "7712692741996752489";
     private static final HaSettings SETTINGS = settings(false, 1, false, 300, false);
     private static final long NOW = 1_000 * SECOND;
+    /** Leadership proved this cycle: what the loop remembers after a successful renewal. */
+    private static final AgentMemory LEADING = AgentMemory.confirmedAt(NOW);
     private static final java.time.OffsetDateTime WALL_NOW = java.time.OffsetDateTime.parse("2026-11-27T10:00:00Z");
 
     private static HaSettings settings(boolean noFailover, int priority, boolean paused, int primaryStartTimeout, boolean reclone) {
@@ -74,7 +76,7 @@ class HaRulesTest {
     }
 
     private static Decision decide(ClusterView view, LocalState local) {
-        return HaRules.decide(Optional.of(view), local, SETTINGS, AgentMemory.initial(), NOW, WALL_NOW);
+        return HaRules.decide(Optional.of(view), local, SETTINGS, LEADING, NOW, WALL_NOW);
     }
 
     @Test
@@ -192,7 +194,7 @@ class HaRulesTest {
         ClusterView view = cluster(Optional.of(SYSTEM_ID), Optional.empty(), 100);
         HaSettings noFailover = settings(true, 1, false, 300, false);
 
-        Decision decision = HaRules.decide(Optional.of(view), running(true, 100, Optional.empty()), noFailover, AgentMemory.initial(), NOW, WALL_NOW);
+        Decision decision = HaRules.decide(Optional.of(view), running(true, 100, Optional.empty()), noFailover, LEADING, NOW, WALL_NOW);
 
         assertThat(decision).isInstanceOf(Decision.Wait.class);
         assertThat(decision.description()).contains("nofailover");
@@ -211,7 +213,7 @@ class HaRulesTest {
         ClusterView view = cluster(Optional.of(SYSTEM_ID), Optional.empty(), 100);
         HaSettings paused = settings(false, 1, true, 300, false);
 
-        assertThat(HaRules.decide(Optional.of(view), running(true, 100, Optional.empty()), paused, AgentMemory.initial(), NOW, WALL_NOW))
+        assertThat(HaRules.decide(Optional.of(view), running(true, 100, Optional.empty()), paused, LEADING, NOW, WALL_NOW))
                 .isInstanceOf(Decision.Wait.class);
     }
 
@@ -251,13 +253,13 @@ class HaRulesTest {
     @Test
     void aPausedPrimaryWithoutTheStoreIsNotDemoted() {
         assertThat(HaRules.decide(Optional.empty(), running(false, 100, Optional.empty()), settings(false, 1, true, 300, false),
-                AgentMemory.initial(), NOW, WALL_NOW)).isInstanceOf(Decision.Wait.class);
+                LEADING, NOW, WALL_NOW)).isInstanceOf(Decision.Wait.class);
     }
 
     @Test
     void aCrashedPrimaryIsRestartedInPlaceFirst() {
         ClusterView view = ledBy("node1");
-        AgentMemory downForAWhile = AgentMemory.initial().withPrimaryDownSince(OptionalLong.of(NOW - 299 * SECOND));
+        AgentMemory downForAWhile = LEADING.withPrimaryDownSince(OptionalLong.of(NOW - 299 * SECOND));
         LocalState crashedPrimary = LocalState.stopped(true, Optional.of(SYSTEM_ID), Optional.of("in production"), 1, 100);
 
         assertThat(HaRules.decide(Optional.of(view), crashedPrimary, SETTINGS, downForAWhile, NOW, WALL_NOW))
@@ -274,7 +276,7 @@ class HaRulesTest {
     @Test
     void aPrimaryStillStartingWithinTheTimeoutKeepsTheKey() {
         ClusterView view = ledBy("node1");
-        AgentMemory down = AgentMemory.initial().withPrimaryDownSince(OptionalLong.of(NOW - 10 * SECOND));
+        AgentMemory down = LEADING.withPrimaryDownSince(OptionalLong.of(NOW - 10 * SECOND));
 
         assertThat(HaRules.decide(Optional.of(view), LocalState.starting(1, Optional.of(SYSTEM_ID)), SETTINGS, down, NOW, WALL_NOW))
                 .isInstanceOf(Decision.Wait.class);
@@ -283,7 +285,7 @@ class HaRulesTest {
     @Test
     void aPrimaryThatDoesNotRunWithinPrimaryStartTimeoutReleasesTheKey() {
         ClusterView view = ledBy("node1");
-        AgentMemory downTooLong = AgentMemory.initial().withPrimaryDownSince(OptionalLong.of(NOW - 300 * SECOND));
+        AgentMemory downTooLong = LEADING.withPrimaryDownSince(OptionalLong.of(NOW - 300 * SECOND));
 
         assertThat(HaRules.decide(Optional.of(view), LocalState.starting(1, Optional.of(SYSTEM_ID)), SETTINGS, downTooLong, NOW, WALL_NOW))
                 .isInstanceOf(Decision.ReleaseLeadership.class);
@@ -294,15 +296,15 @@ class HaRulesTest {
         ClusterView view = ledBy("node1");
 
         LocalState crashedPrimary = LocalState.stopped(true, Optional.of(SYSTEM_ID), Optional.of("in production"), 1, 100);
-        assertThat(HaRules.decide(Optional.of(view), crashedPrimary, settings(false, 1, false, 0, false), AgentMemory.initial(), NOW, WALL_NOW))
+        assertThat(HaRules.decide(Optional.of(view), crashedPrimary, settings(false, 1, false, 0, false), LEADING, NOW, WALL_NOW))
                 .isInstanceOf(Decision.ReleaseLeadership.class);
     }
 
     @Test
     void aMemberThatJustReleasedTheKeyDoesNotRaceForOneTtl() {
         ClusterView view = cluster(Optional.of(SYSTEM_ID), Optional.empty(), 100);
-        AgentMemory released = AgentMemory.initial().withReleasedLeadershipAt(OptionalLong.of(NOW - 29 * SECOND));
-        AgentMemory longAgo = AgentMemory.initial().withReleasedLeadershipAt(OptionalLong.of(NOW - 30 * SECOND));
+        AgentMemory released = LEADING.withReleasedLeadershipAt(OptionalLong.of(NOW - 29 * SECOND));
+        AgentMemory longAgo = LEADING.withReleasedLeadershipAt(OptionalLong.of(NOW - 30 * SECOND));
         LocalState replica = running(true, 100, Optional.empty());
 
         assertThat(HaRules.decide(Optional.of(view), replica, SETTINGS, released, NOW, WALL_NOW)).isInstanceOf(Decision.Wait.class);
@@ -331,7 +333,7 @@ class HaRulesTest {
     void aFailedRewindStaysDownAndSaysWhyUnlessRecloningIsAllowed() {
         ClusterView view = ledBy("node2", member("node2", 5433, "primary", 100));
         LocalState formerPrimary = LocalState.stopped(true, Optional.of(SYSTEM_ID), Optional.of("shut down"), 1, 100);
-        AgentMemory failed = AgentMemory.initial().withRewindFailure(Optional.of("pg_rewind exit 1"));
+        AgentMemory failed = LEADING.withRewindFailure(Optional.of("pg_rewind exit 1"));
 
         Decision staysDown = HaRules.decide(Optional.of(view), formerPrimary, SETTINGS, failed, NOW, WALL_NOW);
         Decision reclones = HaRules.decide(Optional.of(view), formerPrimary, settings(false, 1, false, 300, true), failed, NOW, WALL_NOW);
@@ -346,26 +348,26 @@ class HaRulesTest {
         ClusterView view = ledBy("node2", member("node2", 5433, "primary", 100));
 
         assertThat(HaRules.decide(Optional.of(view), running(false, 100, Optional.empty()), settings(false, 1, true, 300, false),
-                AgentMemory.initial(), NOW, WALL_NOW)).isInstanceOf(Decision.Wait.class);
+                LEADING, NOW, WALL_NOW)).isInstanceOf(Decision.Wait.class);
     }
 
     @Test
     void theRaceStepsBackForAPeerThatIsStillPrimary() {
         List<PeerStatus> peers = List.of(new PeerStatus("node2", true, true, 50, 1, false));
 
-        assertThat(HaRules.reasonToStepBack(100, SETTINGS, peers)).hasValueSatisfying(reason -> assertThat(reason).contains("node2"));
+        assertThat(RaceRules.reasonToStepBack(100, false, SETTINGS, peers)).hasValueSatisfying(reason -> assertThat(reason).contains("node2"));
     }
 
     @Test
     void theRaceStepsBackForAPeerWithMoreWal() {
-        assertThat(HaRules.reasonToStepBack(100, SETTINGS, List.of(new PeerStatus("node2", true, false, 101, 1, false)))).isPresent();
-        assertThat(HaRules.reasonToStepBack(100, SETTINGS, List.of(new PeerStatus("node2", true, false, 99, 1, false)))).isEmpty();
+        assertThat(RaceRules.reasonToStepBack(100, false, SETTINGS, List.of(new PeerStatus("node2", true, false, 101, 1, false)))).isPresent();
+        assertThat(RaceRules.reasonToStepBack(100, false, SETTINGS, List.of(new PeerStatus("node2", true, false, 99, 1, false)))).isEmpty();
     }
 
     @Test
     void equalWalAndHigherPriorityWinsEqualPriorityRaces() {
-        assertThat(HaRules.reasonToStepBack(100, SETTINGS, List.of(new PeerStatus("node2", true, false, 100, 2, false)))).isPresent();
-        assertThat(HaRules.reasonToStepBack(100, SETTINGS, List.of(new PeerStatus("node2", true, false, 100, 1, false)))).isEmpty();
+        assertThat(RaceRules.reasonToStepBack(100, false, SETTINGS, List.of(new PeerStatus("node2", true, false, 100, 2, false)))).isPresent();
+        assertThat(RaceRules.reasonToStepBack(100, false, SETTINGS, List.of(new PeerStatus("node2", true, false, 100, 1, false)))).isEmpty();
     }
 
     @Test
@@ -375,7 +377,7 @@ class HaRulesTest {
                 new PeerStatus("node3", true, false, 500, 0, false),
                 PeerStatus.unreachable("node4"));
 
-        assertThat(HaRules.reasonToStepBack(100, SETTINGS, peers)).isEmpty();
+        assertThat(RaceRules.reasonToStepBack(100, false, SETTINGS, peers)).isEmpty();
     }
 
     @Test
@@ -385,8 +387,8 @@ class HaRulesTest {
         ClusterView view = ledBy("node2", leader);
         LocalState stuck = new LocalState(true, RunState.RUNNING, Optional.of(1L), Optional.of(SYSTEM_ID), true, 1, 100, 100,
                 Optional.empty(), Optional.of("127.0.0.1:5433"), false, 150018, Optional.empty(), List.of(), Optional.empty(), 0, false);
-        AgentMemory stalledJustNow = AgentMemory.initial().withReplicaStalledSince(OptionalLong.of(NOW - 29 * SECOND));
-        AgentMemory stalledForATtl = AgentMemory.initial().withReplicaStalledSince(OptionalLong.of(NOW - 30 * SECOND));
+        AgentMemory stalledJustNow = LEADING.withReplicaStalledSince(OptionalLong.of(NOW - 29 * SECOND));
+        AgentMemory stalledForATtl = LEADING.withReplicaStalledSince(OptionalLong.of(NOW - 30 * SECOND));
 
         assertThat(HaRules.decide(Optional.of(view), stuck, SETTINGS, stalledJustNow, NOW, WALL_NOW)).isInstanceOf(Decision.Wait.class);
         assertThat(HaRules.decide(Optional.of(view), stuck, SETTINGS, stalledForATtl, NOW, WALL_NOW)).isInstanceOf(Decision.Demote.class);
@@ -457,7 +459,7 @@ class HaRulesTest {
                 Optional.of(request(null, "node1", null)), member("node1", 5432, "replica", 100));
 
         assertThat(HaRules.decide(Optional.of(view), running(true, 100, Optional.empty()), settings(false, 1, true, 300, false),
-                AgentMemory.initial(), NOW, WALL_NOW)).isEqualTo(new Decision.AcquireLeadership(true));
+                LEADING, NOW, WALL_NOW)).isEqualTo(new Decision.AcquireLeadership(true));
     }
 
     @Test
@@ -465,7 +467,7 @@ class HaRulesTest {
         ClusterView view = ledBy("node2", member("node2", 5433, "primary", 100));
 
         assertThat(HaRules.decide(Optional.of(view), stoppedWithData(), settings(false, 1, true, 300, false),
-                AgentMemory.initial(), NOW, WALL_NOW)).isInstanceOf(Decision.Wait.class);
+                LEADING, NOW, WALL_NOW)).isInstanceOf(Decision.Wait.class);
     }
 
     @Test
@@ -474,9 +476,9 @@ class HaRulesTest {
         ClusterView view = withSync(Optional.empty(), sync, member("node3", 5434, "replica", 100));
         io.spilo.dcs.SyncState namesMe = new io.spilo.dcs.SyncState(Optional.of("node2"), List.of("node1"), 5);
 
-        Decision async = HaRules.decide(Optional.of(view), running(true, 500, Optional.empty()), SYNCHRONOUS, AgentMemory.initial(), NOW, WALL_NOW);
+        Decision async = HaRules.decide(Optional.of(view), running(true, 500, Optional.empty()), SYNCHRONOUS, LEADING, NOW, WALL_NOW);
         Decision standby = HaRules.decide(Optional.of(withSync(Optional.empty(), namesMe)), running(true, 100, Optional.empty()),
-                SYNCHRONOUS, AgentMemory.initial(), NOW, WALL_NOW);
+                SYNCHRONOUS, LEADING, NOW, WALL_NOW);
 
         assertThat(async).as("more WAL does not make an asynchronous replica promotable").isInstanceOf(Decision.Wait.class);
         assertThat(async.description()).contains("synchronous standby");
@@ -493,9 +495,9 @@ class HaRulesTest {
         ClusterView noCandidate = new ClusterView(view.initialize(), view.leader(), view.members(), view.config(), true, 100,
                 List.of(), Optional.of(sync), Optional.of(request("node1", null, null)), 100);
 
-        assertThat(HaRules.decide(Optional.of(view), running(false, 100, Optional.empty()), SYNCHRONOUS, AgentMemory.initial(), NOW, WALL_NOW))
+        assertThat(HaRules.decide(Optional.of(view), running(false, 100, Optional.empty()), SYNCHRONOUS, LEADING, NOW, WALL_NOW))
                 .isInstanceOf(Decision.ClearSwitchover.class);
-        assertThat(HaRules.decide(Optional.of(noCandidate), running(false, 100, Optional.empty()), SYNCHRONOUS, AgentMemory.initial(), NOW,
+        assertThat(HaRules.decide(Optional.of(noCandidate), running(false, 100, Optional.empty()), SYNCHRONOUS, LEADING, NOW,
                 WALL_NOW)).as("the synchronous standby, though it has less WAL").isEqualTo(new Decision.Switchover("node2"));
     }
 
@@ -509,5 +511,63 @@ class HaRulesTest {
         List<Decision> all = new ArrayList<>(List.of(new Decision.Bootstrap(), new Decision.AcquireLeadership(false),
                 new Decision.Wait("x"), new Decision.ClaimCluster("1")));
         all.forEach(decision -> assertThat(decision.description()).isNotBlank());
+    }
+
+    @Test
+    void nobodyRacesAgainstAMemberThatIsPromoting() {
+        PeerStatus promoting = new PeerStatus("node2", true, false, 90, 1, false, true);
+
+        assertThat(RaceRules.reasonToStepBack(100, false, SETTINGS, List.of(promoting)))
+                .hasValueSatisfying(reason -> assertThat(reason).contains("node2 is promoting"));
+    }
+
+    @Test
+    void aKeylessPrimaryIsNoReasonForAnotherKeylessPrimaryToStepBack() {
+        PeerStatus otherPrimary = new PeerStatus("node2", true, true, 100, 1, false, false);
+
+        assertThat(RaceRules.reasonToStepBack(100, true, SETTINGS, List.of(otherPrimary))).isEmpty();
+        assertThat(RaceRules.reasonToStepBack(100, false, SETTINGS, List.of(otherPrimary))).isPresent();
+    }
+
+    @Test
+    void duringALongActionTheOnlyDecisionBesidesWaitingIsTheSafetyDemotion() {
+        ActionInProgress promoting = new ActionInProgress(MemberState.PROMOTING, "promoting PostgreSQL", NOW - SECOND);
+        AgentMemory lapsed = AgentMemory.confirmedAt(NOW - SETTINGS.leadershipValidityNanos()).withActionInProgress(Optional.of(promoting));
+        AgentMemory valid = LEADING.withActionInProgress(Optional.of(promoting));
+        ClusterView view = ledBy("node1", member("node1", 5432, "replica", 100));
+
+        assertThat(HaRules.decide(Optional.of(view), running(true, 100, Optional.empty()), SETTINGS, valid, NOW, WALL_NOW))
+                .isInstanceOf(Decision.Wait.class);
+        assertThat(HaRules.decide(Optional.of(view), running(true, 100, Optional.empty()), SETTINGS, lapsed, NOW, WALL_NOW))
+                .isInstanceOf(Decision.Demote.class);
+        assertThat(HaRules.decide(Optional.empty(), running(false, 100, Optional.empty()), SETTINGS, lapsed, NOW, WALL_NOW))
+                .isInstanceOf(Decision.Demote.class);
+        ActionInProgress initdb = new ActionInProgress(MemberState.INITIALIZING, "initializing a new cluster", NOW);
+        assertThat(HaRules.decide(Optional.empty(), running(false, 100, Optional.empty()), SETTINGS,
+                AgentMemory.initial().withActionInProgress(Optional.of(initdb)), NOW, WALL_NOW)).isInstanceOf(Decision.Wait.class);
+    }
+
+    @Test
+    void aKeyHolderWhoseLeadershipIsNotConfirmedNeverActsAsLeader() {
+        ClusterView view = ledBy("node1", member("node1", 5432, "primary", 100));
+
+        assertThat(HaRules.decide(Optional.of(view), running(false, 100, Optional.empty()), SETTINGS, AgentMemory.initial(),
+                NOW, WALL_NOW)).isInstanceOf(Decision.Demote.class);
+        assertThat(HaRules.decide(Optional.of(view), running(true, 100, Optional.empty()), SETTINGS, AgentMemory.initial(),
+                NOW, WALL_NOW)).isInstanceOf(Decision.Wait.class);
+        assertThat(HaRules.decide(Optional.of(view), stoppedWithData(), SETTINGS, AgentMemory.initial(), NOW, WALL_NOW))
+                .isInstanceOf(Decision.Wait.class);
+    }
+
+    @Test
+    void aReplicaFollowsTheLeaderAndKeepsItsUpstreamWhileThereIsNoLeader() {
+        ClusterView led = ledBy("node2", member("node2", 5433, "primary", 100));
+        ClusterView leaderless = cluster(Optional.of(SYSTEM_ID), Optional.empty(), 100, member("node2", 5433, "replica", 100));
+        LocalState replica = running(true, 100, Optional.of("127.0.0.1:5433"));
+
+        assertThat(HaRules.upstreamToConfigure(led, replica, "node1"))
+                .hasValueSatisfying(upstream -> assertThat(upstream).hasValueSatisfying(source -> assertThat(source.port()).isEqualTo(5433)));
+        assertThat(HaRules.upstreamToConfigure(leaderless, replica, "node1")).isEmpty();
+        assertThat(HaRules.upstreamToConfigure(leaderless, running(false, 100, Optional.empty()), "node1")).hasValue(Optional.empty());
     }
 }

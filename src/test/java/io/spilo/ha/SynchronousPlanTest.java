@@ -114,4 +114,16 @@ class SynchronousPlanTest {
             }
         }
     }
+
+    @Test
+    void aReplicaRunsWithoutSynchronousStandbysAndALeaderKeepsWhatTheKeyAllowsUntilItKnowsBetter() {
+        assertThat(SynchronousPlan.standbyNamesFor("node2", false, Optional.of(List.of("node3")), key("node1", "node2"), true))
+                .isEmpty();
+        assertThat(SynchronousPlan.standbyNamesFor("node1", true, Optional.of(List.of("node3")), key("node1", "node2"), false))
+                .containsExactly("node3");
+        assertThat(SynchronousPlan.standbyNamesFor("node1", true, Optional.empty(), key("node1", "node2"), false))
+                .containsExactly("node2");
+        assertThat(SynchronousPlan.standbyNamesFor("node1", true, Optional.empty(), key("node1"), true)).containsExactly("*");
+        assertThat(SynchronousPlan.standbyNamesFor("node1", true, Optional.empty(), key("node9", "node2"), false)).isEmpty();
+    }
 }

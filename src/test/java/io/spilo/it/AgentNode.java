@@ -1,5 +1,6 @@
 package io.spilo.it;
 
+import io.spilo.process.ChildProcess;
 import io.spilo.process.Signals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,50 +24,55 @@ final class AgentNode implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final String name;
+    /** Where its REST API and PostgreSQL listen: 127.0.0.1 on loopback, the host's address in a namespace. */
+    final String address;
     final int postgresPort;
     final int apiPort;
     final Path dataDirectory;
     final Path configFile;
+    /** The network namespace it runs in, for the fault suite; empty on loopback. */
+    private final Optional<NetworkLab.Host> namespace;
     private final Path directory;
-    private ManagedProcess agent;
+    private ChildProcess agent;
     private int starts;
 
+    /** A member on loopback with free ports of its own. */
     AgentNode(Path directory, String scope, String name, String etcdHostPort, String dcsYaml, String extraYaml) {
+        this(directory, name, "127.0.0.1", FreePorts.next(), FreePorts.next(), Optional.empty());
+        String yaml = io.spilo.config.AgentYaml.member(scope, name)
+                .restApi("127.0.0.1:" + apiPort)
+                .etcdHosts(etcdHostPort)
+                .timing(new io.spilo.config.TimingSettings(10, 2, 3))
+                .dcs("maximum_lag_on_failover", 1048576)
+                .dcs("postgresql", java.util.Map.of("use_slots", true, "parameters", java.util.Map.of("max_connections", 50)))
+                .initdb(java.util.Map.of("encoding", "UTF8"), "data-checksums")
+                .postgres("127.0.0.1:" + postgresPort, dataDirectory.toString(), SUPERUSER_PASSWORD, "it-repl-secret")
+                .postgresSetting("parameters", java.util.Map.of("shared_buffers", "16MB"))
+                .merge(dcsYaml.isBlank() ? "" : "bootstrap:\n  dcs:\n" + dcsYaml)
+                .merge(extraYaml)
+                .render();
+        writeConfig(yaml);
+    }
+
+    /** A member in its own network namespace, on the standard ports of its host's address. */
+    AgentNode(Path directory, String name, NetworkLab.Host host, java.util.function.Function<AgentNode, String> yaml) {
+        this(directory, name, host.address(), 5432, 8008, Optional.of(host));
+        writeConfig(yaml.apply(this));
+    }
+
+    private AgentNode(Path directory, String name, String address, int postgresPort, int apiPort,
+            Optional<NetworkLab.Host> namespace) {
         this.directory = directory;
         this.name = name;
-        this.postgresPort = FreePorts.next();
-        this.apiPort = FreePorts.next();
+        this.address = address;
+        this.postgresPort = postgresPort;
+        this.apiPort = apiPort;
+        this.namespace = namespace;
         this.dataDirectory = directory.resolve("data").resolve(name);
         this.configFile = directory.resolve(name + ".yml");
-        String yaml = """
-                scope: %s
-                name: %s
-                restapi:
-                  listen: 127.0.0.1:%d
-                etcd3:
-                  hosts: %s
-                bootstrap:
-                  dcs:
-                    ttl: 10
-                    loop_wait: 2
-                    retry_timeout: 3
-                    maximum_lag_on_failover: 1048576
-                %s    postgresql:
-                      use_slots: true
-                      parameters:
-                        max_connections: 50
-                  initdb:
-                  - encoding: UTF8
-                  - data-checksums
-                postgresql:
-                  listen: 127.0.0.1:%d
-                  data_dir: %s
-                  parameters:
-                    shared_buffers: 16MB
-                  authentication:
-                    superuser: {username: postgres, password: %s}
-                    replication: {username: replicator, password: it-repl-secret}
-                %s""".formatted(scope, name, apiPort, etcdHostPort, dcsYaml, postgresPort, dataDirectory, SUPERUSER_PASSWORD, extraYaml);
+    }
+
+    private void writeConfig(String yaml) {
         try {
             Files.createDirectories(dataDirectory.getParent());
             dataDirectory.getParent().toFile().setExecutable(true, false);
@@ -75,6 +81,11 @@ final class AgentNode implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot write " + configFile + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The namespace host this member runs in (fault suite only). */
+    NetworkLab.Host host() {
+        return namespace.orElseThrow(() -> new IllegalStateException(name + " runs on loopback, not in a namespace"));
     }
 
     static List<String> agentCommand(Path configFile) {
@@ -92,27 +103,23 @@ final class AgentNode implements AutoCloseable {
 
     void startAgent() {
         starts++;
-        agent = ManagedProcess.start("agent " + name, agentCommand(configFile), directory.resolve(name + ".agent." + starts + ".log"));
+        List<String> command = agentCommand(configFile);
+        agent = ChildProcess.start("agent " + name, namespace.map(host -> NetworkLab.inside(host, command)).orElse(command),
+                directory.resolve(name + ".agent." + starts + ".log"), false);
     }
 
-    ManagedProcess agent() {
+    ChildProcess agent() {
         return agent;
     }
 
     /** The pid in postmaster.pid, if that process is alive. */
     Optional<Long> postmasterPid() {
-        try {
-            List<String> lines = Files.readAllLines(dataDirectory.resolve("postmaster.pid"));
-            long pid = Long.parseLong(lines.get(0).strip());
-            return Signals.isAlive(pid) ? Optional.of(pid) : Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
+        return io.spilo.postgres.PostmasterPidFile.recordedPid(dataDirectory).filter(Signals::isAlive);
     }
 
     int status(String path) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address + ":" + apiPort + path))
                     .timeout(Duration.ofSeconds(3)).GET().build();
             return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
@@ -125,7 +132,7 @@ final class AgentNode implements AutoCloseable {
 
     JsonNode json(String path) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address + ":" + apiPort + path))
                     .timeout(Duration.ofSeconds(3)).GET().build();
             return new ObjectMapper().readTree(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body());
         } catch (IOException e) {
@@ -142,7 +149,7 @@ final class AgentNode implements AutoCloseable {
         properties.setProperty("password", SUPERUSER_PASSWORD);
         properties.setProperty("connectTimeout", "3");
         properties.setProperty("socketTimeout", "10");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres", properties);
+        return DriverManager.getConnection("jdbc:postgresql://" + address + ":" + postgresPort + "/postgres", properties);
     }
 
     /** Inserts one row; true when the commit was acknowledged. The table is created on first use. */
@@ -207,6 +214,21 @@ final class AgentNode implements AutoCloseable {
             }
         }
         throw new IOException("no VmRSS for pid " + agent.pid());
+    }
+
+    /** kill -9 of the whole node: the agent, then the postmaster. */
+    void killAgentAndPostgres() throws InterruptedException {
+        Optional<Long> postmaster = postmasterPid();
+        if (agent != null && agent.isAlive()) {
+            agent.signal("KILL");
+            agent.waitFor(Duration.ofSeconds(10));
+        }
+        postmaster.ifPresent(pid -> Signals.send(pid, "KILL"));
+    }
+
+    @Override
+    public String toString() {
+        return name;
     }
 
     /** Stops the agent, then PostgreSQL (fast shutdown by pid, SIGKILL if it lingers). */

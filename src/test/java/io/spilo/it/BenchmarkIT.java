@@ -62,7 +62,7 @@ class BenchmarkIT {
             long[] ticksBefore = new long[3];
             long[] etcdBefore = new long[3];
             for (int i = 0; i < 3; i++) {
-                ticksBefore[i] = cpuTicks(cluster.members.get(i).agent.pid());
+                ticksBefore[i] = cpuTicks(cluster.members.get(i).agent().pid());
                 etcdBefore[i] = etcdMessages(cluster.etcdHosts.get(i).address());
             }
             long restSeconds = 20;
@@ -71,15 +71,15 @@ class BenchmarkIT {
             double rss = 0;
             double etcd = 0;
             for (int i = 0; i < 3; i++) {
-                cpu += (cpuTicks(cluster.members.get(i).agent.pid()) - ticksBefore[i]) / 100.0 / restSeconds * 100 / 3;
-                rss += residentMebibytes(cluster.members.get(i).agent.pid()) / 3;
+                cpu += (cpuTicks(cluster.members.get(i).agent().pid()) - ticksBefore[i]) / 100.0 / restSeconds * 100 / 3;
+                rss += residentMebibytes(cluster.members.get(i).agent().pid()) / 3;
                 etcd += (etcdMessages(cluster.etcdHosts.get(i).address()) - etcdBefore[i]) / (double) restSeconds / 3;
             }
             add(metrics, "agent CPU at rest (% of a core)", cpu);
             add(metrics, "agent resident memory at rest (MiB)", rss);
             add(metrics, "etcd requests per second per member at rest", etcd);
 
-            FaultCluster.Member primary = cluster.primary();
+            AgentNode primary = cluster.primary();
             long killedAt = System.currentTimeMillis();
             primary.killAgentAndPostgres();
             add(metrics, "failover after SIGKILL of the primary node, client view (s)", firstWriteElsewhere(cluster, primary, killedAt));
@@ -88,15 +88,15 @@ class BenchmarkIT {
 
             primary = cluster.primary();
             long isolatedAt = System.currentTimeMillis();
-            cluster.lab.linkDown(primary.host);
+            cluster.lab.linkDown(primary.host());
             add(metrics, "failover after isolation of the primary, client view (s)", firstWriteElsewhere(cluster, primary, isolatedAt));
-            cluster.lab.heal(primary.host);
+            cluster.lab.heal(primary.host());
             cluster.awaitHealthy();
 
             primary = cluster.primary();
-            FaultCluster.Member candidate = cluster.members.stream().filter(member -> member != cluster.primaries().get(0)).findFirst().orElseThrow();
+            AgentNode candidate = cluster.members.stream().filter(member -> member != cluster.primaries().get(0)).findFirst().orElseThrow();
             long switchedAt = System.currentTimeMillis();
-            HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + primary.host.address() + ":8008/switchover"))
+            HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + primary.address + ":8008/switchover"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"leader\":\"" + primary.name + "\",\"candidate\":\"" + candidate.name + "\"}"))
                     .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.discarding());
             Thread.sleep(5000);
@@ -105,7 +105,7 @@ class BenchmarkIT {
     }
 
     /** Seconds from {@code since} to the first write acknowledged by a member other than the old primary. */
-    private static double firstWriteElsewhere(FaultCluster cluster, FaultCluster.Member old, long since) throws Exception {
+    private static double firstWriteElsewhere(FaultCluster cluster, AgentNode old, long since) throws Exception {
         long deadline = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < deadline) {
             for (String[] line : FaultSuiteIT.readLog(cluster.writerLog)) {

@@ -1,5 +1,6 @@
 package io.spilo.it;
 
+import io.spilo.process.ChildProcess;
 import io.spilo.process.Signals;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,7 +26,7 @@ class DemoIT {
     private static final Duration CONVERGE = Duration.ofSeconds(120);
     private final TestDirectory directory = new TestDirectory("spilo-it-demo-");
     private final List<Long> pidsToCheck = new ArrayList<>();
-    private ManagedProcess extraAgent;
+    private ChildProcess extraAgent;
     private Path extraDataDirectory;
     private String password;
 
@@ -40,8 +41,8 @@ class DemoIT {
     }
 
     private int runSpilo(String... arguments) throws InterruptedException {
-        ManagedProcess process = ManagedProcess.start("spilo " + arguments[0], AgentNode.spiloCommand(arguments),
-                directory.resolve("spilo-" + String.join("-", arguments).replace('/', '_').replace(' ', '_') + ".log"));
+        ChildProcess process = ChildProcess.start("spilo " + arguments[0], AgentNode.spiloCommand(arguments),
+                directory.resolve("spilo-" + String.join("-", arguments).replace('/', '_').replace(' ', '_') + ".log"), false);
         return process.waitFor(Duration.ofMinutes(4));
     }
 
@@ -100,8 +101,7 @@ class DemoIT {
             }
         }
         assertThat(leaderNode).as("a primary among the demo's nodes").isNotNull();
-        long postmaster = Long.parseLong(Files.readAllLines(Path.of(leaderNode.path("data_dir").asText()).resolve("postmaster.pid"))
-                .get(0).strip());
+        long postmaster = io.spilo.postgres.PostmasterPidFile.recordedPid(Path.of(leaderNode.path("data_dir").asText())).orElseThrow();
         long killedAt = System.nanoTime();
         io.spilo.process.Signals.send(leaderNode.path("agent_pid").asLong(), "KILL");
         io.spilo.process.Signals.send(postmaster, "KILL");
@@ -122,7 +122,7 @@ class DemoIT {
                 .replace("node1.pgpass", "node4.pgpass");
         Path node4Config = demo.resolve("node4.yml");
         Files.writeString(node4Config, node4);
-        extraAgent = ManagedProcess.start("agent node4", AgentNode.agentCommand(node4Config), demo.resolve("logs").resolve("node4.log"));
+        extraAgent = ChildProcess.start("agent node4", AgentNode.agentCommand(node4Config), demo.resolve("logs").resolve("node4.log"), false);
         HaproxyStats stats = new HaproxyStats(haproxyState.resolve("haproxy.sock"));
         await("node4 in HAProxy's replica backend").atMost(CONVERGE).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                 .until(() -> stats.upServers("replicas").contains("node4"));
@@ -138,10 +138,8 @@ class DemoIT {
             assertThat(io.spilo.process.Signals.isAlive(pid)).as("pid " + pid + " stopped").isFalse();
         }
         for (JsonNode node : layout.path("nodes")) {
-            Path pidFile = Path.of(node.path("data_dir").asText()).resolve("postmaster.pid");
             // A SIGKILLed postmaster leaves its pid file behind; what matters is that no postmaster lives.
-            if (Files.exists(pidFile)) {
-                long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
+            for (long pid : io.spilo.postgres.PostmasterPidFile.recordedPid(Path.of(node.path("data_dir").asText())).stream().toList()) {
                 assertThat(io.spilo.process.Signals.isAlive(pid)).as(node.path("name").asText() + " PostgreSQL stopped").isFalse();
             }
         }
@@ -152,7 +150,7 @@ class DemoIT {
             return;
         }
         try {
-            long pid = Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).strip());
+            long pid = io.spilo.postgres.PostmasterPidFile.recordedPid(dataDirectory).orElseThrow();
             io.spilo.process.Signals.send(pid, "INT");
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (io.spilo.process.Signals.isAlive(pid) && System.nanoTime() < deadline) {

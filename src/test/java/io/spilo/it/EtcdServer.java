@@ -1,5 +1,6 @@
 package io.spilo.it;
 
+import io.spilo.process.ChildProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +15,7 @@ final class EtcdServer implements AutoCloseable {
     private final int clientPort;
     private final int peerPort;
     private final Path directory;
-    private ManagedProcess process;
+    private ChildProcess process;
 
     EtcdServer(Path directory) {
         this.directory = directory;
@@ -27,11 +28,11 @@ final class EtcdServer implements AutoCloseable {
     void start() {
         String client = url();
         String peer = "http://127.0.0.1:" + peerPort;
-        this.process = ManagedProcess.start("etcd", List.of("etcd", "--name", "it",
+        this.process = ChildProcess.start("etcd", List.of("etcd", "--name", "it",
                 "--data-dir", directory.resolve("etcd-data").toString(),
                 "--listen-client-urls", client, "--advertise-client-urls", client,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", "it=" + peer), directory.resolve("etcd.log"));
+                "--initial-cluster", "it=" + peer), directory.resolve("etcd.log"), false);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         Awaitility.await("etcd health on " + client).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .ignoreExceptions()

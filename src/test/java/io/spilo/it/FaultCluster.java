@@ -1,8 +1,6 @@
 package io.spilo.it;
 
-import io.spilo.process.Signals;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spilo.process.ChildProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import org.awaitility.Awaitility;
 
@@ -32,100 +29,14 @@ final class FaultCluster implements AutoCloseable {
     final NetworkLab lab = new NetworkLab();
     final TestDirectory directory;
     final List<NetworkLab.Host> etcdHosts = new ArrayList<>();
-    final List<ManagedProcess> etcd = new ArrayList<>();
-    final List<Member> members = new ArrayList<>();
+    final List<ChildProcess> etcd = new ArrayList<>();
+    final List<AgentNode> members = new ArrayList<>();
     final NetworkLab.Host client;
     final Path writerLog;
-    private ManagedProcess haproxy;
-    private ManagedProcess writer;
+    private ChildProcess haproxy;
+    private ChildProcess writer;
     private int etcdStarts;
     private final io.spilo.config.TimingSettings timing;
-
-    final class Member {
-        final String name;
-        final NetworkLab.Host host;
-        final Path config;
-        final Path data;
-        ManagedProcess agent;
-        private int starts;
-
-        Member(String name, NetworkLab.Host host, Path config, Path data) {
-            this.name = name;
-            this.host = host;
-            this.config = config;
-            this.data = data;
-        }
-
-        void startAgent() {
-            starts++;
-            agent = ManagedProcess.start("agent " + name, NetworkLab.inside(host, AgentNode.spiloCommand("agent", "-c", config.toString())),
-                    directory.resolve(name + ".agent." + starts + ".log"));
-        }
-
-        int status(String path) {
-            try {
-                return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host.address() + ":8008" + path))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-            } catch (IOException e) {
-                return -1;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return -1;
-            }
-        }
-
-        JsonNode json(String path) {
-            try {
-                return new ObjectMapper().readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host.address() + ":8008" + path))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body());
-            } catch (IOException e) {
-                return new ObjectMapper().createObjectNode();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return new ObjectMapper().createObjectNode();
-            }
-        }
-
-        Optional<Long> postmasterPid() {
-            try {
-                long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip());
-                return Signals.isAlive(pid) ? Optional.of(pid) : Optional.empty();
-            } catch (IOException | RuntimeException e) {
-                return Optional.empty();
-            }
-        }
-
-        void killAgentAndPostgres() throws InterruptedException {
-            Optional<Long> postmaster = postmasterPid();
-            if (agent != null && agent.isAlive()) {
-                agent.signal("KILL");
-                agent.waitFor(Duration.ofSeconds(10));
-            }
-            postmaster.ifPresent(pid -> Signals.send(pid, "KILL"));
-        }
-
-        void stopAll() {
-            if (agent != null) {
-                agent.close();
-            }
-            postmasterPid().ifPresent(pid -> {
-                Signals.send(pid, "CONT");
-                Signals.send(pid, "INT");
-                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (Signals.isAlive(pid) && System.nanoTime() < deadline) {
-                    sleep(100);
-                }
-                if (Signals.isAlive(pid)) {
-                    Signals.send(pid, "KILL");
-                }
-            });
-        }
-
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
 
     FaultCluster(String scope, boolean synchronous) throws IOException {
         this(scope, synchronous, new io.spilo.config.TimingSettings(10, 2, 3));
@@ -144,14 +55,12 @@ final class FaultCluster implements AutoCloseable {
             client = lab.addHost("client");
             for (int i = 1; i <= 3; i++) {
                 NetworkLab.Host host = lab.addHost("node" + i);
-                Path data = directory.resolve("data").resolve("node" + i);
-                Files.createDirectories(data.getParent());
-                Path config = directory.resolve("node" + i + ".yml");
-                Files.writeString(config, yaml(scope, "node" + i, host, data, synchronous));
-                members.add(new Member("node" + i, host, config, data));
+                String name = "node" + i;
+                members.add(new AgentNode(directory.path(), name, host,
+                        node -> yaml(scope, name, host, node.dataDirectory, synchronous)));
             }
             writerLog = directory.resolve("writer.log");
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             lab.close();
             directory.close();
             throw e;
@@ -159,34 +68,16 @@ final class FaultCluster implements AutoCloseable {
     }
 
     private String yaml(String scope, String name, NetworkLab.Host host, Path data, boolean synchronous) {
-        return """
-                scope: %s
-                name: %s
-                restapi:
-                  listen: %s:8008
-                etcd3:
-                  hosts: %s
-                bootstrap:
-                  dcs:
-                    ttl: %d
-                    loop_wait: %d
-                    retry_timeout: %d
-                    synchronous_mode: %s
-                postgresql:
-                  listen: %s:5432
-                  data_dir: %s
-                  parameters:
-                    shared_buffers: 16MB
-                  authentication:
-                    superuser: {username: postgres, password: %s}
-                    replication: {username: replicator, password: fault-repl}
-                  remove_data_directory_on_rewind_failure: true
-                haproxy:
-                  bind: %s
-                  state_dir: %s
-                """.formatted(scope, name, host.address(), etcdHostList(), timing.ttlSeconds(), timing.loopWaitSeconds(),
-                timing.retryTimeoutSeconds(), synchronous, host.address(), data,
-                AgentNode.SUPERUSER_PASSWORD, client.address(), directory.resolve("haproxy"));
+        return io.spilo.config.AgentYaml.member(scope, name)
+                .restApi(host.address() + ":8008")
+                .etcdHosts(etcdHostList())
+                .timing(timing)
+                .dcs("synchronous_mode", synchronous)
+                .postgres(host.address() + ":5432", data.toString(), AgentNode.SUPERUSER_PASSWORD, "fault-repl")
+                .postgresSetting("parameters", java.util.Map.of("shared_buffers", "16MB"))
+                .postgresSetting("remove_data_directory_on_rewind_failure", true)
+                .section("haproxy", java.util.Map.of("bind", client.address(), "state_dir", directory.resolve("haproxy").toString()))
+                .render();
     }
 
     String etcdHostList() {
@@ -202,11 +93,11 @@ final class FaultCluster implements AutoCloseable {
         NetworkLab.Host host = etcdHosts.get(index);
         String client = "http://" + host.address() + ":2379";
         String peer = "http://" + host.address() + ":2380";
-        ManagedProcess process = ManagedProcess.start("etcd " + host.name(), NetworkLab.inside(host, List.of("etcd", "--name", host.name(),
+        ChildProcess process = ChildProcess.start("etcd " + host.name(), NetworkLab.inside(host, List.of("etcd", "--name", host.name(),
                 "--data-dir", directory.resolve(host.name()).toString(), "--listen-client-urls", client, "--advertise-client-urls", client,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", initialCluster,
                 "--initial-cluster-state", "new", "--initial-cluster-token", "spilo-fault")),
-                directory.resolve(host.name() + "." + (++etcdStarts) + ".log"));
+                directory.resolve(host.name() + "." + (++etcdStarts) + ".log"), false);
         if (etcd.size() > index) {
             etcd.set(index, process);
         } else {
@@ -229,23 +120,23 @@ final class FaultCluster implements AutoCloseable {
         Awaitility.await("one primary and all replicas streaming").atMost(CONVERGE).pollInterval(Duration.ofMillis(100))
                 .until(this::isHealthy);
         bootstrapSeconds = (System.nanoTime() - started) / 1e9;
-        haproxy = ManagedProcess.start("spilo haproxy", NetworkLab.inside(client, AgentNode.spiloCommand("haproxy", "-c",
-                members.get(0).config.toString())), directory.resolve("spilo-haproxy.log"));
+        haproxy = ChildProcess.start("spilo haproxy", NetworkLab.inside(client, AgentNode.spiloCommand("haproxy", "-c",
+                members.get(0).configFile.toString())), directory.resolve("spilo-haproxy.log"), false);
         Awaitility.await("writes through HAProxy").atMost(CONVERGE).pollInterval(Duration.ofMillis(300))
                 .until(() -> canWrite(client.address(), 5000));
         String classpath = Path.of("target", "test-classes").toAbsolutePath() + ":" + Path.of(System.getProperty("spilo.jar", "target/spilo.jar")).toAbsolutePath();
-        writer = ManagedProcess.start("writer", NetworkLab.inside(client, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        writer = ChildProcess.start("writer", NetworkLab.inside(client, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m", "-cp", classpath, "io.spilo.it.WriterMain", client.address(), "5000", writerLog.toString(),
-                AgentNode.SUPERUSER_PASSWORD)), directory.resolve("writer.out"));
+                AgentNode.SUPERUSER_PASSWORD)), directory.resolve("writer.out"), false);
         Awaitility.await("the writer writes").atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
                 .until(() -> Files.exists(writerLog) && Files.readString(writerLog).contains("ok "));
     }
 
-    List<Member> primaries() {
+    List<AgentNode> primaries() {
         return members.stream().filter(member -> member.status("/primary") == 200).toList();
     }
 
-    Member primary() {
+    AgentNode primary() {
         Awaitility.await("a primary").atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).until(() -> primaries().size() == 1);
         return primaries().get(0);
     }
@@ -262,9 +153,9 @@ final class FaultCluster implements AutoCloseable {
     }
 
     /** Every id on the primary, with the member that wrote it. */
-    Map<Long, String> storedRows(Member member) throws SQLException {
+    Map<Long, String> storedRows(AgentNode member) throws SQLException {
         Map<Long, String> rows = new HashMap<>();
-        try (Connection connection = connect(member.host.address(), 5432); Statement statement = connection.createStatement();
+        try (Connection connection = connect(member.address, 5432); Statement statement = connection.createStatement();
                 ResultSet result = statement.executeQuery("SELECT id, server FROM fault_writes")) {
             while (result.next()) {
                 rows.put(result.getLong(1), result.getString(2));
@@ -324,8 +215,8 @@ final class FaultCluster implements AutoCloseable {
             haproxy.close();
         }
         members.forEach(member -> {
-            lab.heal(member.host);
-            member.stopAll();
+            lab.heal(member.host());
+            member.close();
         });
         etcd.forEach(process -> {
             process.signal("CONT");

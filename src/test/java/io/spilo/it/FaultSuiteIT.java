@@ -35,30 +35,30 @@ class FaultSuiteIT {
     interface Nemesis {
         String name();
 
-        void inject(FaultCluster cluster, FaultCluster.Member primary) throws Exception;
+        void inject(FaultCluster cluster, AgentNode primary) throws Exception;
 
-        void heal(FaultCluster cluster, FaultCluster.Member primary) throws Exception;
+        void heal(FaultCluster cluster, AgentNode primary) throws Exception;
     }
 
     record Simple(String name, Action inject, Action heal) implements Nemesis {
         @Override
-        public void inject(FaultCluster cluster, FaultCluster.Member primary) throws Exception {
+        public void inject(FaultCluster cluster, AgentNode primary) throws Exception {
             inject.run(cluster, primary);
         }
 
         @Override
-        public void heal(FaultCluster cluster, FaultCluster.Member primary) throws Exception {
+        public void heal(FaultCluster cluster, AgentNode primary) throws Exception {
             heal.run(cluster, primary);
         }
     }
 
     interface Action {
-        void run(FaultCluster cluster, FaultCluster.Member primary) throws Exception;
+        void run(FaultCluster cluster, AgentNode primary) throws Exception;
     }
 
-    private static List<String> others(FaultCluster cluster, FaultCluster.Member primary) {
+    private static List<String> others(FaultCluster cluster, AgentNode primary) {
         List<String> addresses = new ArrayList<>();
-        cluster.members.stream().filter(member -> member != primary).forEach(member -> addresses.add(member.host.address()));
+        cluster.members.stream().filter(member -> member != primary).forEach(member -> addresses.add(member.address));
         addresses.add(cluster.client.address());
         return addresses;
     }
@@ -72,21 +72,21 @@ class FaultSuiteIT {
                 new Simple("kill -9 primary postmaster only", (cluster, primary) -> Signals.send(primary.postmasterPid().orElseThrow(), "KILL"),
                         (cluster, primary) -> { }),
                 new Simple("SIGSTOP primary agent for longer than ttl", (cluster, primary) -> {
-                    primary.agent.signal("STOP");
+                    primary.agent().signal("STOP");
                     Thread.sleep(HOLD_MILLIS);
-                }, (cluster, primary) -> primary.agent.signal("CONT")),
+                }, (cluster, primary) -> primary.agent().signal("CONT")),
                 new Simple("primary cut off from etcd", (cluster, primary) -> {
-                    cluster.lab.cut(primary.host, cluster.etcdAddresses(), true, true);
+                    cluster.lab.cut(primary.host(), cluster.etcdAddresses(), true, true);
                     Thread.sleep(HOLD_MILLIS);
-                }, (cluster, primary) -> cluster.lab.heal(primary.host)),
+                }, (cluster, primary) -> cluster.lab.heal(primary.host())),
                 new Simple("primary cut off from replicas and clients, not etcd", (cluster, primary) -> {
-                    cluster.lab.cut(primary.host, others(cluster, primary), true, true);
+                    cluster.lab.cut(primary.host(), others(cluster, primary), true, true);
                     Thread.sleep(HOLD_MILLIS);
-                }, (cluster, primary) -> cluster.lab.heal(primary.host)),
+                }, (cluster, primary) -> cluster.lab.heal(primary.host())),
                 new Simple("primary isolated entirely (link down)", (cluster, primary) -> {
-                    cluster.lab.linkDown(primary.host);
+                    cluster.lab.linkDown(primary.host());
                     Thread.sleep(HOLD_MILLIS);
-                }, (cluster, primary) -> cluster.lab.heal(primary.host)),
+                }, (cluster, primary) -> cluster.lab.heal(primary.host())),
                 new Simple("one etcd member of three lost", (cluster, primary) -> {
                     cluster.etcd.get(0).signal("KILL");
                     Thread.sleep(HOLD_MILLIS);
@@ -96,24 +96,50 @@ class FaultSuiteIT {
                     Thread.sleep(HOLD_MILLIS);
                 }, (cluster, primary) -> cluster.etcd.forEach(process -> process.signal("CONT"))),
                 new Simple("replica killed during a switchover", (cluster, primary) -> {
-                    List<FaultCluster.Member> replicas = cluster.members.stream().filter(member -> member != primary).toList();
-                    FaultCluster.Member candidate = replicas.get(0);
+                    List<AgentNode> replicas = cluster.members.stream().filter(member -> member != primary).toList();
+                    AgentNode candidate = replicas.get(0);
                     Thread request = new Thread(() -> switchover(primary, candidate));
                     request.start();
                     Thread.sleep(300);
                     candidate.killAgentAndPostgres();
                     request.join(60_000);
-                }, (cluster, primary) -> cluster.members.stream().filter(member -> member.agent == null || !member.agent.isAlive())
-                        .forEach(FaultCluster.Member::startAgent)),
+                }, (cluster, primary) -> cluster.members.stream().filter(member -> member.agent() == null || !member.agent().isAlive())
+                        .forEach(AgentNode::startAgent)),
+                new Simple("primary node killed while the replicas lag in replay", (cluster, primary) -> {
+                    List<AgentNode> replicas = cluster.members.stream().filter(member -> member != primary).toList();
+                    for (AgentNode replica : replicas) {
+                        sql(replica, "SELECT pg_wal_replay_pause()");
+                    }
+                    // The writer keeps writing: both replicas receive WAL that they do not replay.
+                    Thread.sleep(3_000);
+                    primary.killAgentAndPostgres();
+                    org.awaitility.Awaitility.await("a replica takes over").atMost(FaultCluster.CONVERGE)
+                            .pollInterval(Duration.ofMillis(100)).until(() -> replicas.stream().map(node -> node.json("/patroni"))
+                                    .anyMatch(status -> status.path("state").asText().equals("promoting")
+                                            || status.path("role").asText().equals("primary")));
+                    for (AgentNode replica : replicas) {
+                        try {
+                            sql(replica, "SELECT pg_wal_replay_resume()");
+                        } catch (java.sql.SQLException recoveryEnded) {
+                            // the winner is out of recovery already: nothing to resume there
+                        }
+                    }
+                }, (cluster, primary) -> primary.startAgent()),
                 new Simple("one-way partition: etcd does not hear the primary", (cluster, primary) -> {
-                    cluster.lab.cut(primary.host, cluster.etcdAddresses(), true, false);
+                    cluster.lab.cut(primary.host(), cluster.etcdAddresses(), true, false);
                     Thread.sleep(HOLD_MILLIS);
-                }, (cluster, primary) -> cluster.lab.heal(primary.host)));
+                }, (cluster, primary) -> cluster.lab.heal(primary.host())));
     }
 
-    private static void switchover(FaultCluster.Member from, FaultCluster.Member to) {
+    private static void sql(AgentNode node, String statement) throws java.sql.SQLException {
+        try (java.sql.Connection connection = node.connect(); java.sql.Statement sql = connection.createStatement()) {
+            sql.execute(statement);
+        }
+    }
+
+    private static void switchover(AgentNode from, AgentNode to) {
         try {
-            HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + from.host.address() + ":8008/switchover"))
+            HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + from.address + ":8008/switchover"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"leader\":\"" + from.name + "\",\"candidate\":\"" + to.name + "\"}"))
                     .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.discarding());
         } catch (Exception e) {
@@ -149,7 +175,7 @@ class FaultSuiteIT {
             cluster.start();
             for (int round = 0; round < ROUNDS; round++) {
                 for (Nemesis nemesis : nemeses()) {
-                    FaultCluster.Member primary = cluster.primary();
+                    AgentNode primary = cluster.primary();
                     long from = System.currentTimeMillis();
                     nemesis.inject(cluster, primary);
                     nemesis.heal(cluster, primary);

@@ -1,5 +1,6 @@
 package io.spilo.it;
 
+import io.spilo.process.ChildProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class HaproxyIT {
     private static final Duration CONVERGE = Duration.ofSeconds(90);
     private TestCluster cluster;
-    private ManagedProcess haproxy;
+    private ChildProcess haproxy;
 
     @AfterEach
     void tearDown() {
@@ -45,8 +46,8 @@ class HaproxyIT {
         cluster.nodes.get(2).startAgent();
         await().atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
                 .until(() -> cluster.primaries().size() == 1 && cluster.streamingReplicas().size() == 2);
-        haproxy = ManagedProcess.start("spilo haproxy", AgentNode.spiloCommand("haproxy", "-c", haproxyConfig.toString()),
-                cluster.directory.resolve("spilo-haproxy.log"));
+        haproxy = ChildProcess.start("spilo haproxy", AgentNode.spiloCommand("haproxy", "-c", haproxyConfig.toString()),
+                cluster.directory.resolve("spilo-haproxy.log"), false);
         HaproxyStats stats = new HaproxyStats(state.resolve("haproxy.sock"));
         await("HAProxy routes to node1").atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                 .until(() -> stats.upServers("primary").equals(List.of("node1")) && stats.upServers("replicas").size() == 2);

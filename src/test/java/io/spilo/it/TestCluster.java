@@ -1,5 +1,6 @@
 package io.spilo.it;
 
+import io.spilo.process.ChildProcess;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -53,7 +54,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** The ports of a running spilo haproxy. */
-    record Proxy(ManagedProcess process, int primaryPort, int replicaPort, java.nio.file.Path socket) {
+    record Proxy(ChildProcess process, int primaryPort, int replicaPort, java.nio.file.Path socket) {
     }
 
     /** Starts spilo haproxy for this cluster (with node1's configuration) and waits until it routes to a primary. */
@@ -65,8 +66,8 @@ final class TestCluster implements AutoCloseable {
         java.nio.file.Files.writeString(file, java.nio.file.Files.readString(nodes.get(0).configFile)
                 + "haproxy:\n  primary_port: " + primaryPort + "\n  replica_port: " + replicaPort + "\n  stats_port: "
                 + FreePorts.next() + "\n  state_dir: " + state + "\n");
-        ManagedProcess process = ManagedProcess.start("spilo haproxy", AgentNode.spiloCommand("haproxy", "-c", file.toString()),
-                directory.resolve("spilo-haproxy.log"));
+        ChildProcess process = ChildProcess.start("spilo haproxy", AgentNode.spiloCommand("haproxy", "-c", file.toString()),
+                directory.resolve("spilo-haproxy.log"), false);
         haproxy = process;
         HaproxyStats stats = new HaproxyStats(state.resolve("haproxy.sock"));
         org.awaitility.Awaitility.await("HAProxy routes to the primary").atMost(timeout).pollInterval(java.time.Duration.ofMillis(200))
@@ -74,7 +75,7 @@ final class TestCluster implements AutoCloseable {
         return new Proxy(process, primaryPort, replicaPort, state.resolve("haproxy.sock"));
     }
 
-    private ManagedProcess haproxy;
+    private ChildProcess haproxy;
 
     List<AgentNode> primaries() {
         return nodes.stream().filter(node -> node.status("/primary") == 200).toList();

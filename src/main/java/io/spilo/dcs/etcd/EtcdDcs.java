@@ -1,14 +1,11 @@
 package io.spilo.dcs.etcd;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
-import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
@@ -28,12 +25,9 @@ import io.spilo.dcs.DynamicConfig;
 import io.spilo.dcs.HistoryEntry;
 import io.spilo.dcs.Leader;
 import io.spilo.dcs.LeaseState;
-import io.spilo.dcs.Member;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -91,42 +85,7 @@ public final class EtcdDcs implements Dcs {
     public ClusterView read() {
         GetResponse response = await("read " + prefix,
                 client.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build()));
-        Optional<String> initialize = Optional.empty();
-        Optional<Leader> leader = Optional.empty();
-        List<Member> members = new ArrayList<>();
-        DynamicConfig config = DynamicConfig.empty();
-        boolean configPresent = false;
-        long optime = 0;
-        List<HistoryEntry> history = new ArrayList<>();
-        Optional<io.spilo.dcs.SyncState> sync = Optional.empty();
-        Optional<io.spilo.dcs.Switchover> failover = Optional.empty();
-        for (KeyValue keyValue : response.getKvs()) {
-            String key = keyValue.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length());
-            String value = keyValue.getValue().toString(StandardCharsets.UTF_8);
-            switch (key) {
-                case "initialize" -> initialize = Optional.of(value);
-                case "leader" -> leader = Optional.of(new Leader(value, keyValue.getLease(), keyValue.getModRevision()));
-                case "config" -> {
-                    JsonNode json = parse(key, value);
-                    if (json instanceof ObjectNode object) {
-                        config = new DynamicConfig(object, keyValue.getModRevision());
-                        configPresent = true;
-                    }
-                }
-                case "status" -> optime = parse(key, value).path("optime").asLong(0);
-                case "optime/leader" -> optime = Math.max(optime, parseLong(value));
-                case "history" -> parse(key, value).forEach(entry -> history.add(HistoryEntry.fromJson(entry)));
-                case "failover" -> failover = io.spilo.dcs.Switchover.fromJson(parse(key, value));
-                case "sync" -> sync = Optional.of(io.spilo.dcs.SyncState.fromJson(parse(key, value), keyValue.getModRevision()));
-                default -> {
-                    if (key.startsWith("members/")) {
-                        members.add(Member.fromJson(key.substring("members/".length()), parse(key, value)));
-                    }
-                }
-            }
-        }
-        return new ClusterView(initialize, leader, members, config, configPresent, optime, history, sync, failover,
-                response.getHeader().getRevision());
+        return ClusterViewParser.parse(prefix, response.getKvs(), response.getHeader().getRevision());
     }
 
     @Override
@@ -163,9 +122,9 @@ public final class EtcdDcs implements Dcs {
     }
 
     @Override
-    public void touchMember(ObjectNode memberData) {
+    public void touchMember(io.spilo.dcs.MemberData memberData) {
         requireLease();
-        await("write member key", client.getKVClient().put(key("members/" + memberName), bytes(memberData.toString()),
+        await("write member key", client.getKVClient().put(key("members/" + memberName), bytes(memberData.toJson().toString()),
                 PutOption.builder().withLeaseId(leaseId).build()));
     }
 
@@ -229,8 +188,8 @@ public final class EtcdDcs implements Dcs {
     }
 
     @Override
-    public boolean createConfig(ObjectNode config) {
-        return createIfAbsent("config", config.toString());
+    public boolean createConfig(io.spilo.dcs.DynamicConfig config) {
+        return createIfAbsent("config", config.json().toString());
     }
 
     @Override
@@ -250,7 +209,7 @@ public final class EtcdDcs implements Dcs {
         ByteSequence failoverKey = key("failover");
         GetResponse existing = await("read failover key", client.getKVClient().get(failoverKey));
         if (!existing.getKvs().isEmpty() && io.spilo.dcs.Switchover.fromJson(
-                parse("failover", existing.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8))).isPresent()) {
+                ClusterViewParser.parseJson("failover", existing.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8))).isPresent()) {
             return false;
         }
         // Absent, or Patroni's empty "{}" left by a finished switchover: either may be replaced.
@@ -399,22 +358,5 @@ public final class EtcdDcs implements Dcs {
 
     private static ByteSequence bytes(String text) {
         return ByteSequence.from(text, StandardCharsets.UTF_8);
-    }
-
-    private static JsonNode parse(String key, String value) {
-        try {
-            return JSON.readTree(value);
-        } catch (JsonProcessingException e) {
-            LOG.warn("etcd key {} holds malformed JSON, ignored: {}", key, e.getOriginalMessage());
-            return JSON.createObjectNode();
-        }
-    }
-
-    private static long parseLong(String value) {
-        try {
-            return Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 }

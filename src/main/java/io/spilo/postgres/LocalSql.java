@@ -1,0 +1,172 @@
+package io.spilo.postgres;
+
+import io.spilo.config.HostPort;
+import io.spilo.config.PostgresConfig;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
+
+/**
+ * SQL on the local server over one kept connection (and short-lived ones to other members), every
+ * statement with a timeout. The kept connection is shared by the loop thread and the long-action
+ * thread, so it is used under this object's lock; a slow statement (CHECKPOINT) gets its own.
+ */
+final class LocalSql {
+    private static final int QUERY_TIMEOUT_SECONDS = 5;
+    private static final DateTimeFormatter PATRONI_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx");
+    private static final String STATE_QUERY = """
+            SELECT pg_is_in_recovery(),
+                   (CASE WHEN pg_is_in_recovery()
+                         THEN GREATEST(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())
+                         ELSE pg_current_wal_lsn() END - '0/0'::pg_lsn)::bigint,
+                   COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint, 0),
+                   (SELECT system_identifier FROM pg_control_system())::text,
+                   current_setting('server_version_num')::int,
+                   pg_postmaster_start_time(),
+                   CASE WHEN pg_is_in_recovery()
+                        THEN COALESCE((SELECT received_tli FROM pg_stat_get_wal_receiver()),
+                                      (SELECT timeline_id FROM pg_control_checkpoint()))
+                        ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,
+                   (SELECT status FROM pg_stat_get_wal_receiver()),
+                   current_setting('primary_conninfo'),
+                   pg_last_xact_replay_timestamp(),
+                   EXISTS (SELECT 1 FROM pg_settings WHERE pending_restart)
+            """;
+
+    private final PostgresConfig config;
+    // Guarded by this.
+    private Connection connection;
+
+    LocalSql(PostgresConfig config) {
+        this.config = config;
+    }
+
+    synchronized LocalState queryState(long pid) throws SQLException {
+        try (Statement statement = connection().createStatement()) {
+            statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            LocalState state;
+            try (ResultSet row = statement.executeQuery(STATE_QUERY)) {
+                row.next();
+                boolean inRecovery = row.getBoolean(1);
+                String primaryConninfo = row.getString(9);
+                OffsetDateTime replayedAt = row.getObject(10, OffsetDateTime.class);
+                state = new LocalState(true, RunState.RUNNING, Optional.of(pid), Optional.of(row.getString(4)), inRecovery,
+                        row.getInt(7), row.getLong(2), row.getLong(3),
+                        Optional.ofNullable(replayedAt).map(time -> time.format(PATRONI_TIMESTAMP)),
+                        inRecovery ? ConfigFiles.conninfoHostPort(primaryConninfo) : Optional.empty(),
+                        "streaming".equals(row.getString(8)), row.getInt(5),
+                        Optional.of(row.getObject(6, OffsetDateTime.class).format(PATRONI_TIMESTAMP)), List.of(),
+                        Optional.empty(), 0, row.getBoolean(11));
+            }
+            if (state.inRecovery()) {
+                return state;
+            }
+            List<ReplicationConnection> replication = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery("SELECT application_name, host(client_addr), state,"
+                    + " sync_priority, sync_state, usename FROM pg_stat_replication ORDER BY application_name")) {
+                while (rows.next()) {
+                    replication.add(new ReplicationConnection(rows.getString(1), rows.getString(2), rows.getString(3),
+                            rows.getInt(4), rows.getString(5), rows.getString(6)));
+                }
+            }
+            return new LocalState(true, RunState.RUNNING, state.postmasterPid(), state.systemIdentifier(), false,
+                    state.timeline(), state.walPosition(), state.replayedPosition(), state.replayedTimestamp(),
+                    state.upstream(), state.streaming(), state.serverVersion(), state.postmasterStartTime(), replication,
+                    Optional.empty(), 0, state.pendingRestart());
+        } catch (SQLException e) {
+            close();
+            throw e;
+        }
+    }
+
+    synchronized void execute(String sql, String what) {
+        try (Statement statement = connection().createStatement()) {
+            statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            statement.execute(sql);
+        } catch (SQLException e) {
+            close();
+            throw new PostgresException("cannot " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    synchronized List<String> physicalReplicationSlots() {
+        List<String> slots = new ArrayList<>();
+        try (Statement statement = connection().createStatement()) {
+            statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            try (ResultSet rows = statement.executeQuery(
+                    "SELECT slot_name FROM pg_replication_slots WHERE slot_type = 'physical' ORDER BY 1")) {
+                while (rows.next()) {
+                    slots.add(rows.getString(1));
+                }
+            }
+            return slots;
+        } catch (SQLException e) {
+            close();
+            throw new PostgresException("cannot list replication slots: " + e.getMessage(), e);
+        }
+    }
+
+    /** CHECKPOINT on {@code host:port} over a connection of its own (it may take long; the kept one stays free). */
+    void checkpoint(String host, int port, String where) {
+        try (Connection own = connectTo(host, port, 120); Statement statement = own.createStatement()) {
+            statement.execute("CHECKPOINT");
+        } catch (SQLException e) {
+            throw new PostgresException("cannot run CHECKPOINT on " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    void checkpointLocally() {
+        HostPort target = config.listen().connectable();
+        checkpoint(target.host(), target.port(), "the local server");
+    }
+
+    OptionalLong receivedPositionOn(String host, int port) {
+        try (Connection remote = connectTo(host, port, 2); Statement statement = remote.createStatement();
+                ResultSet row = statement.executeQuery("SELECT (GREATEST(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())"
+                        + " - '0/0'::pg_lsn)::bigint")) {
+            return row.next() ? OptionalLong.of(row.getLong(1)) : OptionalLong.empty();
+        } catch (SQLException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    synchronized void close() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // the connection is being discarded anyway
+            }
+            connection = null;
+        }
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null) {
+            HostPort target = config.listen().connectable();
+            connection = connectTo(target.host(), target.port(), 10);
+        }
+        return connection;
+    }
+
+    private Connection connectTo(String host, int port, int socketTimeoutSeconds) throws SQLException {
+        String address = host.contains(":") ? "[" + host + "]" : host;
+        Properties properties = new Properties();
+        properties.setProperty("user", config.superuser().username());
+        properties.setProperty("password", config.superuser().password());
+        properties.setProperty("connectTimeout", "3");
+        properties.setProperty("loginTimeout", "5");
+        properties.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds));
+        properties.setProperty("ApplicationName", "spilo");
+        return DriverManager.getConnection("jdbc:postgresql://" + address + ":" + port + "/postgres", properties);
+    }
+}

@@ -1,0 +1,66 @@
+package io.spilo.postgres;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code postmaster.pid}: line 1 the postmaster's pid, line 3 its start time (epoch seconds).
+ * The one parser of that file, for the agent and for the tests.
+ */
+public final class PostmasterPidFile {
+    /** A pid whose process started this far from the file's start time is somebody else's (a recycled pid). */
+    private static final long START_TIME_TOLERANCE_SECONDS = 5;
+
+    private PostmasterPidFile() {
+    }
+
+    /** The pid written in the file, alive or not; empty when there is no readable file. */
+    public static Optional<Long> recordedPid(Path dataDirectory) {
+        return read(dataDirectory).map(Entry::pid);
+    }
+
+    /**
+     * The pid in the file, if that process is alive and started when the file says (so a recycled
+     * pid of an unrelated process is not mistaken for our postmaster).
+     */
+    public static Optional<Long> livePid(Path dataDirectory) {
+        Optional<Entry> entry = read(dataDirectory);
+        if (entry.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<ProcessHandle> handle = ProcessHandle.of(entry.get().pid());
+        if (handle.isEmpty() || !handle.get().isAlive()) {
+            return Optional.empty();
+        }
+        Optional<Instant> started = handle.get().info().startInstant();
+        if (started.isPresent()
+                && Math.abs(started.get().getEpochSecond() - entry.get().startEpochSeconds()) > START_TIME_TOLERANCE_SECONDS) {
+            return Optional.empty();
+        }
+        return Optional.of(entry.get().pid());
+    }
+
+    private record Entry(long pid, long startEpochSeconds) {
+    }
+
+    private static Optional<Entry> read(Path dataDirectory) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(dataDirectory.resolve("postmaster.pid"));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (lines.size() < 3) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Entry(Long.parseLong(lines.get(0).strip()), Long.parseLong(lines.get(2).strip())));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}

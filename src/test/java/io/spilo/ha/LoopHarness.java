@@ -1,0 +1,142 @@
+package io.spilo.ha;
+
+import io.spilo.config.ConfigLoader;
+import io.spilo.config.SpiloConfig;
+import io.spilo.dcs.Member;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Drives the real {@link HaLoop} of several members against one {@link FakeStore}, each with its
+ * own {@link FakePostgres} and {@link ManualExecutor}, on one {@link FakeClock}. Peers answer the
+ * race probe from each other's published {@link NodeStatus}, as {@code GET /patroni} would.
+ * Timing: ttl 30, loop_wait 10, retry_timeout 10 (Patroni's defaults), so windows read plainly.
+ */
+public final class LoopHarness {
+    /** One member of the harness cluster. */
+    public final class Node {
+        public final String name;
+        public final int port;
+        public final FakeDcs dcs;
+        public final FakePostgres postgres;
+        public final ManualExecutor longActions = new ManualExecutor();
+        public final HaLoop loop;
+        public final List<Throwable> fatalErrors = new ArrayList<>();
+        private boolean down;
+
+        private Node(String name, int port, FakePostgres postgres, String extraYaml) {
+            this.name = name;
+            this.port = port;
+            this.dcs = new FakeDcs(store, name, clock);
+            this.postgres = postgres;
+            this.loop = new HaLoop(config(name, port, extraYaml), dcs, postgres, this::probe, clock,
+                    Clock.fixed(Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC), longActions, fatalErrors::add,
+                    millis -> clock.advanceSeconds(millis / 1000.0));
+        }
+
+        /** One cycle of this member's loop. */
+        public void cycle() {
+            if (down) {
+                throw new IllegalStateException(name + " is down");
+            }
+            loop.runCycle();
+        }
+
+        /** The agent and PostgreSQL are gone (kill -9 of the node): no cycles, no answers. */
+        public void kill() {
+            down = true;
+            postgres.crash();
+        }
+
+        public NodeStatus status() {
+            return loop.status();
+        }
+
+        private List<PeerStatus> probe(List<Member> members) {
+            List<PeerStatus> answers = new ArrayList<>();
+            for (Member member : members) {
+                Node peer = nodes.get(member.name());
+                if (peer == null || peer.down || peer.status() == null) {
+                    answers.add(PeerStatus.unreachable(member.name()));
+                    continue;
+                }
+                NodeStatus status = peer.status();
+                answers.add(new PeerStatus(member.name(), true, status.postgres().isRunningPrimary(),
+                        status.postgres().walPosition(), 1, false, status.state().equals("promoting")));
+            }
+            return answers;
+        }
+    }
+
+    public final FakeClock clock = new FakeClock();
+    public final FakeStore store = new FakeStore(clock);
+    private final Map<String, Node> nodes = new LinkedHashMap<>();
+
+    public Node add(String name, int port, FakePostgres postgres) {
+        return add(name, port, postgres, "");
+    }
+
+    public Node add(String name, int port, FakePostgres postgres, String extraYaml) {
+        Node node = new Node(name, port, postgres, extraYaml);
+        nodes.put(name, node);
+        return node;
+    }
+
+    public Node node(String name) {
+        return nodes.get(name);
+    }
+
+    /** Every live member runs one cycle, in the order they were added. */
+    public void cycleAll() {
+        for (Node node : nodes.values()) {
+            if (!node.down) {
+                node.cycle();
+            }
+        }
+    }
+
+    /** Lets {@code seconds} pass in loop_wait steps, every live member cycling at each step. */
+    public void runFor(int seconds) {
+        for (int elapsed = 0; elapsed < seconds; elapsed += 2) {
+            clock.advanceSeconds(2);
+            cycleAll();
+        }
+    }
+
+    public Optional<String> leader() {
+        return store.leaderName();
+    }
+
+    static SpiloConfig config(String name, int port, String extraYaml) {
+        String yaml = """
+                scope: harness
+                name: %s
+                restapi:
+                  listen: 127.0.0.1:%d
+                  connect_address: 127.0.0.1:%d
+                etcd3:
+                  hosts: 127.0.0.1:2379
+                bootstrap:
+                  dcs:
+                    ttl: 30
+                    loop_wait: 10
+                    retry_timeout: 10
+                    maximum_lag_on_failover: 1048576
+                postgresql:
+                  listen: 127.0.0.1:%d
+                  connect_address: 127.0.0.1:%d
+                  data_dir: /nonexistent/harness/%s
+                  bin_dir: /nonexistent/bin
+                  authentication:
+                    superuser: {username: postgres, password: secret}
+                    replication: {username: replicator, password: secret}
+                %s""".formatted(name, 18000 + port % 1000, 18000 + port % 1000, port, port, name, extraYaml);
+        return ConfigLoader.parse(yaml, name + ".yml", Map.of());
+    }
+}

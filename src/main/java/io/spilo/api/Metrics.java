@@ -50,6 +50,8 @@ final class Metrics {
         gauge(text, "spilo_synchronous_standbys", "Synchronous standbys named in the sync key, on the leader in synchronous mode.",
                 labels, primary && status.settings().synchronous().enabled()
                         ? status.cluster().flatMap(view -> view.sync()).map(sync -> sync.synchronousStandbys().size()).orElse(0) : 0);
+        gauge(text, "spilo_config_valid", "Value is 0 while the cluster's config key holds values the agent cannot use.", labels,
+                status.configProblem().isEmpty() ? 1 : 0);
         gauge(text, "spilo_leadership_confirmed", "Value is 1 while this node's leadership is confirmed in etcd.", labels, primary ? 1 : 0);
         return text.toString();
     }

@@ -75,6 +75,7 @@ final class StatusJson {
         if (status.settings().paused()) {
             body.put("pause", true);
         }
+        status.configProblem().ifPresent(problem -> body.put("config_error", problem));
         if (!status.tags().isEmpty()) {
             ObjectNode tags = body.putObject("tags");
             status.tags().forEach(tags::putPOJO);

@@ -11,6 +11,7 @@ import io.spilo.dcs.ClusterView;
 import io.spilo.dcs.DcsException;
 import io.spilo.dcs.DynamicConfig;
 import io.spilo.dcs.etcd.EtcdDcs;
+import io.spilo.dcs.DynamicConfigFile;
 import io.spilo.ha.HaLoop;
 import io.spilo.postgres.PostgresInstance;
 import io.spilo.process.ProcessRunner;
@@ -93,9 +94,8 @@ final class AgentCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.FAILURE;
         }
-        // A third of retry_timeout per call (0.5 to 3 s): a leader whose store hangs notices within
-        // its leadership window and demotes before the lease can expire.
-        Duration etcdTimeout = Duration.ofMillis(Math.max(500, Math.min(bootstrapTiming.retryTimeoutSeconds() * 1000L / 3, 3000)));
+        // Until the cluster's config is read, calls are bounded by the file's timing; the loop then follows the live one.
+        Duration etcdTimeout = bootstrapTiming.etcdCallTimeout();
         EtcdDcs dcs = new EtcdDcs(config.etcd(), config.clusterPrefix(), config.name(), etcdTimeout);
         store[0] = dcs;
         try {
@@ -112,8 +112,8 @@ final class AgentCommand implements Callable<Integer> {
         }
 
         PostgresInstance postgres = new PostgresInstance(config.postgres(), config.name(), runner);
-        loop[0] = new HaLoop(config, dcs, postgres, new HttpPeerProbe(Duration.ofSeconds(2)), System::nanoTime,
-                Clock.systemUTC());
+        loop[0] = new HaLoop(config, dcs, postgres, new HttpPeerProbe(Duration.ofSeconds(2)),
+                DynamicConfigFile.besideDataDirectory(config.postgres().dataDirectory()), System::nanoTime, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping the agent");

@@ -17,6 +17,14 @@ public record TimingSettings(int ttlSeconds, int loopWaitSeconds, int retryTimeo
     public static final TimingSettings SPILO_DEFAULTS = new TimingSettings(8, 2, 3);
 
     /** Throws when the settings break {@code loop_wait + 2 * retry_timeout <= ttl} or are not positive. */
+    /**
+     * The deadline of one etcd call: a third of retry_timeout (0.5 to 3 s), so a leader whose store
+     * hangs notices within its leadership window and demotes before the lease can expire.
+     */
+    public java.time.Duration etcdCallTimeout() {
+        return java.time.Duration.ofMillis(Math.max(500, Math.min(retryTimeoutSeconds * 1000L / 3, 3000)));
+    }
+
     public TimingSettings validated(String path) {
         if (ttlSeconds < 2) {
             throw new ConfigException(path + "ttl: " + ttlSeconds + " is too small (at least 2 seconds)");

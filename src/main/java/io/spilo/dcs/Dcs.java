@@ -76,6 +76,12 @@ public interface Dcs extends AutoCloseable {
     /** Calls {@code onChange} (from a store thread: it must not block) whenever a key under the prefix changes. */
     void watch(Runnable onChange);
 
+    /**
+     * The deadline of every later call. The agent sets it from the cluster's live retry_timeout, so
+     * a timing changed with PATCH /config also bounds the calls that decide when to demote.
+     */
+    void setCallTimeout(java.time.Duration timeout);
+
     /** Revokes the lease, so member and leader keys disappear at once. Best effort. */
     void releaseLease();
 

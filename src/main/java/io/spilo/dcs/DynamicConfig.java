@@ -47,6 +47,11 @@ public record DynamicConfig(ObjectNode json, long modRevision) {
         }
     }
 
+    /** The same keys and values, whatever revision each was read at. */
+    public boolean sameContent(DynamicConfig other) {
+        return json.equals(other.json);
+    }
+
     public static DynamicConfig empty() {
         return new DynamicConfig(JsonNodeFactory.instance.objectNode(), 0);
     }

@@ -73,7 +73,7 @@ final class DecisionExecutor {
             postgres.reload();
         });
         on(Decision.HoldLeadership.class, (decision, cycle) -> duties.perform(cycle));
-        on(Decision.PromoteHeldLeadership.class, (decision, cycle) -> promote(cycle, duties.parameters(cycle)));
+        on(Decision.PromoteHeldLeadership.class, (decision, cycle) -> promoteHeldLeadership(cycle));
         on(Decision.StartAsLeader.class, (decision, cycle) -> startAsLeader(cycle));
         on(Decision.ReleaseLeadership.class, (decision, cycle) -> releaseLeadership(cycle));
         on(Decision.AcquireLeadership.class, (decision, cycle) -> acquireLeadership(cycle, decision.designated()));
@@ -262,18 +262,11 @@ final class DecisionExecutor {
         state.memory = state.memory.withLeadershipConfirmedAt(OptionalLong.of(cycle.lease().orElseThrow().renewedAtNanos()));
         LOG.info("acquired the leader key");
         Map<String, String> parameters = duties.parameters(cycle);
-        if (settings.synchronous().enabled()) {
-            // Before any commit on the new timeline: the key names no standby, so none may be promoted
-            // until it acknowledges this leader's commits (DESIGN §4 invariant 2).
-            long revision = view.sync().map(SyncState::modRevision).orElse(0L);
-            if (!dcs.writeSync(new SyncState(Optional.of(config.name()), List.of(), 0), revision)) {
-                LOG.error("the sync key changed while taking over; giving the leader key back");
-                dcs.deleteLeader();
-                state.memory = state.memory.withLeadershipConfirmedAt(OptionalLong.empty());
-                return;
-            }
-            state.synchronousStandbyNames = Optional.of(settings.synchronous().strict() ? List.of("*") : List.of());
-            parameters.put("synchronous_standby_names", SynchronousPlan.render(state.synchronousStandbyNames.get()));
+        if (!takeOverSyncKey(cycle, parameters)) {
+            LOG.error("the sync key changed while taking over; giving the leader key back");
+            dcs.deleteLeader();
+            state.memory = state.memory.withLeadershipConfirmedAt(OptionalLong.empty());
+            return;
         }
         if (view.failover().isPresent()) {
             dcs.clearSwitchover();
@@ -284,10 +277,52 @@ final class DecisionExecutor {
         wakeUp.run();
     }
 
+    /**
+     * The key is this member's but PostgreSQL is a standby: the acquiring transaction committed but
+     * its answer was lost, or the agent died between taking the key and promoting. Like every
+     * promotion path, it takes the sync key over before promoting.
+     */
+    private void promoteHeldLeadership(Cycle cycle) {
+        Map<String, String> parameters = duties.parameters(cycle);
+        if (!takeOverSyncKey(cycle, parameters)) {
+            LOG.warn("the sync key changed while taking it over; trying again next cycle");
+            wakeUp.run();
+            return;
+        }
+        promote(cycle, parameters);
+    }
+
+    /**
+     * In synchronous mode, before any commit on the new timeline, the sync key names this member and
+     * no standby, so none may be promoted until it acknowledges this leader's commits (DESIGN §4
+     * invariant 2); PostgreSQL will run with no synchronous standby ({@code *} in strict mode).
+     * False when the compare-and-set lost.
+     */
+    private boolean takeOverSyncKey(Cycle cycle, Map<String, String> parameters) {
+        HaSettings.Synchronous synchronous = cycle.settings().synchronous();
+        if (!synchronous.enabled()) {
+            return true;
+        }
+        long revision = cycle.view().orElseThrow().sync().map(SyncState::modRevision).orElse(0L);
+        if (!dcs.writeSync(new SyncState(Optional.of(config.name()), List.of(), 0), revision)) {
+            return false;
+        }
+        state.synchronousStandbyNames = Optional.of(synchronous.strict() ? List.of("*") : List.of());
+        parameters.put("synchronous_standby_names", SynchronousPlan.render(state.synchronousStandbyNames.get()));
+        return true;
+    }
+
     /** Promotes on the executor; the loop keeps renewing the key meanwhile and publishes "promoting". */
     private void promote(Cycle cycle, Map<String, String> parameters) {
         long positionBefore = cycle.local().walPosition();
+        boolean strict = cycle.settings().synchronous().enabled() && cycle.settings().synchronous().strict();
         submit(MemberState.PROMOTING, "promoting PostgreSQL", () -> {
+            if (strict) {
+                // '*' must hold from the first commit on the new timeline: set it while still a
+                // standby (where it is ignored), not after the promotion.
+                postgres.writeConfiguration(true, Optional.empty(), parameters);
+                postgres.reload();
+            }
             postgres.promote(startTimeout());
             postgres.writeConfiguration(false, Optional.empty(), parameters);
             postgres.reload();

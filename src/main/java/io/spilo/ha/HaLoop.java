@@ -1,5 +1,6 @@
 package io.spilo.ha;
 
+import io.spilo.dcs.LastConfigStore;
 import io.spilo.config.SpiloConfig;
 import io.spilo.config.TimingSettings;
 import io.spilo.dcs.ClusterView;
@@ -60,31 +61,28 @@ public final class HaLoop {
     private long dcsLastSeenEpochSeconds;
     private String lastDescription = "";
     private boolean storeReachable = true;
-    private Optional<DynamicConfig> lastStoredConfig = Optional.empty();
-    private Optional<HaSettings> lastGoodSettings = Optional.empty();
+    private final ConfigInForce configInForce;
+    private java.time.Duration etcdCallTimeout;
 
     /** The agent's loop: long actions on a daemon thread of their own; an {@link Error} ends the process. */
-    public HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, LongSupplier nanoClock, Clock wallClock) {
-        this(config, dcs, postgres, peers, nanoClock, wallClock, Executors.newSingleThreadExecutor(task -> {
+    public HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, LastConfigStore lastConfig,
+            LongSupplier nanoClock, Clock wallClock) {
+        this(config, dcs, postgres, peers, lastConfig, nanoClock, wallClock, Executors.newSingleThreadExecutor(task -> {
             Thread worker = new Thread(task, "ha-long-action");
             worker.setDaemon(true);
             return worker;
-        }), HaLoop::haltOnFatalError);
+        }), HaLoop::haltOnFatalError, Sleeper.REAL);
     }
 
-    public HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, LongSupplier nanoClock, Clock wallClock,
-            Executor longActions, Consumer<Throwable> onFatalError) {
-        this(config, dcs, postgres, peers, nanoClock, wallClock, longActions, onFatalError, Sleeper.REAL);
-    }
-
-    HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, LongSupplier nanoClock, Clock wallClock,
-            Executor longActions, Consumer<Throwable> onFatalError, Sleeper sleeper) {
+    HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, LastConfigStore lastConfig, LongSupplier nanoClock,
+            Clock wallClock, Executor longActions, Consumer<Throwable> onFatalError, Sleeper sleeper) {
         this.config = config;
         this.dcs = dcs;
         this.postgres = postgres;
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
         this.onFatalError = onFatalError;
+        this.configInForce = new ConfigInForce(config, lastConfig);
         this.runner = new LongActionRunner(longActions, this::wakeUp, nanoClock);
         this.duties = new PrimaryDuties(config.name(), dcs, postgres, state, this::wakeUp);
         Duration startTimeout = Duration.ofSeconds(config.postgres().startTimeoutSeconds());
@@ -121,7 +119,7 @@ public final class HaLoop {
 
     public synchronized void start() {
         running = true;
-        publish(Optional.empty(), postgres.state(), settingsFor(bootstrapConfig()), "starting");
+        publish(Optional.empty(), postgres.state(), configInForce.settings(), "starting");
         dcs.watch(this::wakeUp);
         thread = new Thread(this::run, "ha-loop");
         thread.start();
@@ -187,10 +185,8 @@ public final class HaLoop {
         Optional<LeaseState> lease = Optional.empty();
         try {
             ClusterView read = dcs.read();
-            if (read.configPresent()) {
-                lastStoredConfig = Optional.of(read.config());
-            }
-            lease = Optional.of(dcs.renewLease(settingsFor(currentConfig()).timing().ttlSeconds()));
+            configInForce.observed(read);
+            lease = Optional.of(dcs.renewLease(configInForce.settings().timing().ttlSeconds()));
             view = Optional.of(read);
             dcsLastSeenEpochSeconds = wallClock.instant().getEpochSecond();
             if (!storeReachable) {
@@ -203,8 +199,9 @@ public final class HaLoop {
             }
             storeReachable = false;
         }
-        DynamicConfig dynamic = currentConfig();
-        HaSettings settings = settingsFor(dynamic);
+        DynamicConfig dynamic = configInForce.dynamic();
+        HaSettings settings = configInForce.settings();
+        followCallTimeout(settings);
         if (view.isPresent()) {
             Optional<Leader> leader = view.get().leader().filter(current -> current.name().equals(config.name()));
             if (leader.isPresent()) {
@@ -315,41 +312,20 @@ public final class HaLoop {
         Optional<ClusterView> cluster = view.isPresent() ? view : previous == null ? Optional.empty() : previous.cluster();
         status.set(new NodeStatus(config.scope(), config.name(), MemberState.of(local, runner.inProgress()).text(),
                 OperatorRules.roleName(local), local, state.memory.leadershipConfirmedAt(), dcsLastSeenEpochSeconds,
-                nanoClock.getAsLong(), cluster, outcome, settings, config.tags().values()));
+                nanoClock.getAsLong(), cluster, outcome, settings, config.tags().values(), configInForce.problem()));
     }
 
-    /** Once a cluster exists, the last config read from etcd rules; {@code bootstrap.dcs} only before that. */
-    private DynamicConfig currentConfig() {
-        return lastStoredConfig.orElseGet(this::bootstrapConfig);
-    }
-
-    private DynamicConfig bootstrapConfig() {
-        return DynamicConfig.ofBootstrap(config.bootstrap());
+    /** etcd calls are bounded by the live retry_timeout, not the file's (it decides how fast a leader notices a hung store). */
+    private void followCallTimeout(HaSettings settings) {
+        java.time.Duration wanted = settings.timing().etcdCallTimeout();
+        if (!wanted.equals(etcdCallTimeout)) {
+            etcdCallTimeout = wanted;
+            dcs.setCallTimeout(wanted);
+        }
     }
 
     private TimingSettings effectiveTiming() {
         NodeStatus current = status.get();
-        return current == null ? bootstrapConfig().timing() : current.settings().timing();
-    }
-
-    /** A config whose values cannot be used keeps the last good settings (Spilo's defaults before any). */
-    private HaSettings settingsFor(DynamicConfig dynamic) {
-        try {
-            TimingSettings timing = dynamic.timing().validated("config.");
-            HaSettings settings = new HaSettings(config.name(), timing, dynamic.maximumLagOnFailover(),
-                    config.tags().noFailover(), config.tags().failoverPriority(), dynamic.paused(),
-                    dynamic.primaryStartTimeoutSeconds(), config.postgres().removeDataDirectoryOnRewindFailure(),
-                    dynamic.synchronousMode() ? new HaSettings.Synchronous(true, dynamic.synchronousModeStrict(),
-                            dynamic.synchronousNodeCount(), dynamic.maximumLagOnSyncnode()) : HaSettings.Synchronous.OFF);
-            lastGoodSettings = Optional.of(settings);
-            return settings;
-        } catch (RuntimeException e) {
-            HaSettings fallback = lastGoodSettings.orElseGet(() -> new HaSettings(config.name(), TimingSettings.SPILO_DEFAULTS,
-                    DynamicConfig.DEFAULT_MAXIMUM_LAG_ON_FAILOVER, config.tags().noFailover(),
-                    config.tags().failoverPriority(), false, 300, config.postgres().removeDataDirectoryOnRewindFailure(),
-                    HaSettings.Synchronous.OFF));
-            LOG.warn("{}; keeping the last good configuration until it is fixed", e.getMessage());
-            return fallback;
-        }
+        return current == null ? configInForce.settings().timing() : current.settings().timing();
     }
 }

@@ -14,6 +14,7 @@ import java.util.OptionalLong;
  * @param leadershipConfirmedAtNanos when leadership was last proved (monotonic), if this member leads
  * @param dcsLastSeenEpochSeconds wall-clock time of the last successful read of the store, for people
  * @param cycleCompletedAtNanos monotonic time when the last cycle ended (liveness)
+ * @param configProblem why the cluster's config key cannot be used as it stands (the last good one rules meanwhile)
  */
 public record NodeStatus(
         String scope,
@@ -27,7 +28,8 @@ public record NodeStatus(
         Optional<ClusterView> cluster,
         String lastDecision,
         HaSettings settings,
-        Map<String, Object> tags) {
+        Map<String, Object> tags,
+        Optional<String> configProblem) {
     public NodeStatus {
         tags = Map.copyOf(tags);
     }

@@ -39,6 +39,8 @@ public final class HaproxyController {
     private String appliedStructure;
     private Optional<String> appliedLeader = Optional.empty();
     private List<BackendServer> appliedServers = List.of();
+    /** The check timing of the last good cluster config; kept while the config key holds unusable values. */
+    private HaproxyTiming lastGoodTiming = HaproxyTiming.forCluster(io.spilo.config.TimingSettings.SPILO_DEFAULTS);
     /** After a reload the new worker starts from the file; check its state again soon. */
     private boolean reconcileSoon;
 
@@ -51,12 +53,27 @@ public final class HaproxyController {
     /** What the cluster asks of HAProxy right now: the servers, the leader's server, the check timing. */
     public record Target(List<BackendServer> servers, Optional<String> leader, HaproxyTiming timing) {
         public static Target of(ClusterView view) {
+            return of(view, HaproxyTiming.forCluster(io.spilo.config.TimingSettings.SPILO_DEFAULTS));
+        }
+
+        /**
+         * @param lastGood the check timing to keep when the config key holds values that cannot be
+         *     used: a bad edit of the cluster config must not stop the routing of every client
+         */
+        public static Target of(ClusterView view, HaproxyTiming lastGood) {
             List<BackendServer> servers = view.members().stream()
                     .sorted(Comparator.comparing(Member::name))
                     .map(BackendServer::of).flatMap(Optional::stream).toList();
             Optional<String> leader = view.leader().map(current -> BackendServer.serverName(current.name()))
                     .filter(name -> servers.stream().anyMatch(server -> server.name().equals(name)));
-            return new Target(servers, leader, HaproxyTiming.forCluster(view.config().timing()));
+            HaproxyTiming timing;
+            try {
+                timing = HaproxyTiming.forCluster(view.config().timing().validated("config."));
+            } catch (io.spilo.config.ConfigException e) {
+                LOG.warn("{}; HAProxy keeps its current check timing", e.getMessage());
+                timing = lastGood;
+            }
+            return new Target(servers, leader, timing);
         }
     }
 
@@ -72,7 +89,8 @@ public final class HaproxyController {
         } catch (IOException e) {
             throw new ProxyException("haproxy.state_dir " + haproxy.stateDirectory() + ": cannot create: " + e.getMessage());
         }
-        Target target = Target.of(view);
+        Target target = Target.of(view, lastGoodTiming);
+        lastGoodTiming = target.timing();
         writeConfiguration(target);
         ProcessResult check = ProcessRunner.asCurrentUser().run(
                 List.of(haproxy.binary().toString(), "-c", "-q", "-f", haproxy.configFile().toString()),
@@ -118,6 +136,9 @@ public final class HaproxyController {
                 follow(dcs.read());
             } catch (DcsException e) {
                 LOG.warn("etcd unreachable ({}); HAProxy keeps routing by its health checks", e.getMessage());
+            } catch (RuntimeException e) {
+                // This thread is the only thing that moves HAProxy to a new leader: it must not die.
+                LOG.error("following the cluster failed; trying again next cycle", e);
             }
             try {
                 long waitMillis = reconcileSoon ? 300 : loopWaitSeconds * 1000L;
@@ -132,7 +153,8 @@ public final class HaproxyController {
     }
 
     void follow(ClusterView view) {
-        Target target = Target.of(view);
+        Target target = Target.of(view, lastGoodTiming);
+        lastGoodTiming = target.timing();
         if (!process.isAlive()) {
             LOG.error("HAProxy exited ({}); starting it again", logTail());
             start(view);

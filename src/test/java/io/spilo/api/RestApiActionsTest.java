@@ -34,7 +34,7 @@ class RestApiActionsTest {
 
     private void start(Optional<Credentials> authentication) {
         NodeStatus status = new NodeStatus("demo", "node1", "running", "primary", LocalState.empty(), OptionalLong.empty(), 0, 0,
-                Optional.empty(), "", SETTINGS, Map.of());
+                Optional.empty(), "", SETTINGS, Map.of(), Optional.empty());
         api = RestApi.bind(new HostPort("127.0.0.1", 0), () -> status, System::nanoTime, authentication, control);
         api.start();
     }

@@ -62,10 +62,18 @@ public final class FakeDcs implements Dcs {
         store.putMember(memberName, memberData, leaseId);
     }
 
+    /** The next successful acquisition commits in the store but its answer is lost (a timeout after the commit). */
+    public volatile boolean loseNextAcquireAnswer;
+
     @Override
     public boolean attemptToAcquireLeader() {
         check();
-        return store.acquireLeader(memberName, leaseId);
+        boolean acquired = store.acquireLeader(memberName, leaseId);
+        if (acquired && loseNextAcquireAnswer) {
+            loseNextAcquireAnswer = false;
+            throw new DcsException("acquire leader key: no answer within the deadline (the test lost it after the commit)");
+        }
+        return acquired;
     }
 
     @Override
@@ -156,6 +164,14 @@ public final class FakeDcs implements Dcs {
     @Override
     public void watch(Runnable onChange) {
         // The harness runs cycles explicitly; nothing to wake.
+    }
+
+    /** The deadline the loop asked for last (the fake answers at once). */
+    public volatile java.time.Duration callTimeout;
+
+    @Override
+    public void setCallTimeout(java.time.Duration timeout) {
+        callTimeout = timeout;
     }
 
     @Override

@@ -38,6 +38,9 @@ public final class FakePostgres implements Postgres {
     private final Deque<RuntimeException> initdbFailures = new ArrayDeque<>();
     private Error stateError;
     private final List<String> calls = new ArrayList<>();
+    private Map<String, String> configuredParameters = Map.of();
+    private Map<String, String> runningParameters = Map.of();
+    private Optional<String> synchronousStandbyNamesAtPromotion = Optional.empty();
 
     /** A running replica of {@code upstream} that has received {@code wal}. */
     public synchronized FakePostgres runningReplica(String upstreamHost, int upstreamPort, long wal) {
@@ -84,6 +87,11 @@ public final class FakePostgres implements Postgres {
         walPosition = position;
     }
 
+    /** synchronous_standby_names as the server ran with it when it was promoted. */
+    public synchronized Optional<String> synchronousStandbyNamesAtPromotion() {
+        return synchronousStandbyNamesAtPromotion;
+    }
+
     public synchronized List<String> calls() {
         return List.copyOf(calls);
     }
@@ -124,7 +132,9 @@ public final class FakePostgres implements Postgres {
 
     @Override
     public synchronized boolean writeConfiguration(boolean standby, Optional<Upstream> upstream, Map<String, String> parameters) {
-        boolean changed = standby != standbyConfigured || !upstream.equals(configuredUpstream);
+        boolean changed = standby != standbyConfigured || !upstream.equals(configuredUpstream)
+                || !parameters.equals(configuredParameters);
+        configuredParameters = Map.copyOf(parameters);
         standbyConfigured = standby;
         configuredUpstream = upstream;
         return changed;
@@ -142,6 +152,7 @@ public final class FakePostgres implements Postgres {
         }
         calls.add("start");
         running = true;
+        runningParameters = configuredParameters;
         inRecovery = standbyConfigured;
         runningUpstream = standbyConfigured ? configuredUpstream : Optional.empty();
     }
@@ -167,12 +178,14 @@ public final class FakePostgres implements Postgres {
             throw new PostgresException("pg_ctl promote: server is not in standby mode");
         }
         calls.add("promote");
+        synchronousStandbyNamesAtPromotion = Optional.ofNullable(runningParameters.get("synchronous_standby_names"));
         inRecovery = false;
         timeline++;
     }
 
     @Override
     public synchronized void reload() {
+        runningParameters = configuredParameters;
         // PostgreSQL 13+ applies a changed primary_conninfo on reload.
         if (running && inRecovery && standbyConfigured) {
             runningUpstream = configuredUpstream;

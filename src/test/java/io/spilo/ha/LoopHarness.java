@@ -28,14 +28,17 @@ public final class LoopHarness {
         public final ManualExecutor longActions = new ManualExecutor();
         public final HaLoop loop;
         public final List<Throwable> fatalErrors = new ArrayList<>();
+        /** What this member keeps of the cluster config between runs (its file beside the data directory). */
+        public final InMemoryLastConfig lastConfig;
         private boolean down;
 
-        private Node(String name, int port, FakePostgres postgres, String extraYaml) {
+        private Node(String name, int port, FakePostgres postgres, String extraYaml, InMemoryLastConfig lastConfig) {
+            this.lastConfig = lastConfig;
             this.name = name;
             this.port = port;
             this.dcs = new FakeDcs(store, name, clock);
             this.postgres = postgres;
-            this.loop = new HaLoop(config(name, port, extraYaml), dcs, postgres, this::probe, clock,
+            this.loop = new HaLoop(config(name, port, extraYaml), dcs, postgres, this::probe, lastConfig, clock,
                     Clock.fixed(Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC), longActions, fatalErrors::add,
                     millis -> clock.advanceSeconds(millis / 1000.0));
         }
@@ -83,7 +86,12 @@ public final class LoopHarness {
     }
 
     public Node add(String name, int port, FakePostgres postgres, String extraYaml) {
-        Node node = new Node(name, port, postgres, extraYaml);
+        return add(name, port, postgres, extraYaml, new InMemoryLastConfig());
+    }
+
+    /** A member that starts with what an earlier run of it kept (an agent restart). */
+    public Node add(String name, int port, FakePostgres postgres, String extraYaml, InMemoryLastConfig lastConfig) {
+        Node node = new Node(name, port, postgres, extraYaml, lastConfig);
         nodes.put(name, node);
         return node;
     }

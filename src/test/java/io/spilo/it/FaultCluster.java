@@ -36,7 +36,10 @@ final class FaultCluster implements AutoCloseable {
     private ChildProcess haproxy;
     private ChildProcess writer;
     private int etcdStarts;
+    /** The cluster's live timing. The agents' files say Patroni's 30/10/10: only the live config may decide (issue 11). */
     private final io.spilo.config.TimingSettings timing;
+    private final String scope;
+    private final boolean synchronous;
 
     FaultCluster(String scope, boolean synchronous) throws IOException {
         this(scope, synchronous, new io.spilo.config.TimingSettings(10, 2, 3));
@@ -47,6 +50,8 @@ final class FaultCluster implements AutoCloseable {
 
     FaultCluster(String scope, boolean synchronous, io.spilo.config.TimingSettings timing) throws IOException {
         this.timing = timing;
+        this.scope = scope;
+        this.synchronous = synchronous;
         directory = new TestDirectory("spilo-it-fault-" + scope + "-");
         try {
             for (int i = 1; i <= 3; i++) {
@@ -71,7 +76,7 @@ final class FaultCluster implements AutoCloseable {
         return io.spilo.config.AgentYaml.member(scope, name)
                 .restApi(host.address() + ":8008")
                 .etcdHosts(etcdHostList())
-                .timing(timing)
+                .timing(io.spilo.config.TimingSettings.PATRONI_DEFAULTS)
                 .dcs("synchronous_mode", synchronous)
                 .postgres(host.address() + ":5432", data.toString(), AgentNode.SUPERUSER_PASSWORD, "fault-repl")
                 .postgresSetting("parameters", java.util.Map.of("shared_buffers", "16MB"))
@@ -111,6 +116,7 @@ final class FaultCluster implements AutoCloseable {
         }
         Awaitility.await("etcd cluster healthy").atMost(CONVERGE).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
                 .until(() -> etcdHosts.stream().allMatch(host -> httpBody("http://" + host.address() + ":2379/health").contains("true")));
+        writeLiveConfig();
         long started = System.nanoTime();
         members.get(0).startAgent();
         Awaitility.await("node1 primary").atMost(CONVERGE).pollInterval(Duration.ofMillis(100))
@@ -130,6 +136,21 @@ final class FaultCluster implements AutoCloseable {
                 AgentNode.SUPERUSER_PASSWORD)), directory.resolve("writer.out"), false);
         Awaitility.await("the writer writes").atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
                 .until(() -> Files.exists(writerLog) && Files.readString(writerLog).contains("ok "));
+    }
+
+    /**
+     * The cluster's config key, written before any agent starts: the bootstrapping member keeps it
+     * (it creates config only if absent), so the cluster runs by it and never by the files' timing.
+     */
+    private void writeLiveConfig() {
+        String json = "{\"ttl\":" + timing.ttlSeconds() + ",\"loop_wait\":" + timing.loopWaitSeconds() + ",\"retry_timeout\":"
+                + timing.retryTimeoutSeconds() + ",\"synchronous_mode\":" + synchronous + "}";
+        io.spilo.process.ProcessResult result = io.spilo.process.ProcessRunner.asCurrentUser().run(List.of("etcdctl",
+                "--endpoints", "http://" + etcdHosts.get(0).address() + ":2379", "put", "/service/" + scope + "/config", json),
+                java.util.Map.of("ETCDCTL_API", "3"), Duration.ofSeconds(20));
+        if (!result.succeeded()) {
+            throw new IllegalStateException("etcdctl put of the cluster config failed: " + result.tail());
+        }
     }
 
     List<AgentNode> primaries() {

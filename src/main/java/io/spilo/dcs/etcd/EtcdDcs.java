@@ -50,7 +50,7 @@ public final class EtcdDcs implements Dcs {
     private final String endpoints;
     private final String prefix;
     private final String memberName;
-    private final Duration timeout;
+    private volatile Duration timeout;
     private final LongSupplier nanoClock;
     private volatile long leaseId;
     private volatile int grantedTtlSeconds;
@@ -291,6 +291,11 @@ public final class EtcdDcs implements Dcs {
             return event.getKeyValue().getVersion() == 1;
         }
         return !key.equals("status") && !key.equals("history");
+    }
+
+    @Override
+    public void setCallTimeout(Duration timeout) {
+        this.timeout = timeout;
     }
 
     @Override

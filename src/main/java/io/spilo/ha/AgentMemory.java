@@ -14,6 +14,8 @@ import java.util.OptionalLong;
  * @param replicaStalledSince since when this running replica has not been streaming from a leader
  *     on a newer timeline (it may have diverged and need a rewind)
  * @param actionInProgress the long action running on the executor, if any
+ * @param waitingForCandidateSince since when this member has waited, with no leader, for the
+ *     candidate named in the {@code failover} key to take over
  */
 public record AgentMemory(
         OptionalLong leadershipConfirmedAt,
@@ -21,10 +23,11 @@ public record AgentMemory(
         OptionalLong releasedLeadershipAt,
         Optional<String> rewindFailure,
         OptionalLong replicaStalledSince,
-        Optional<ActionInProgress> actionInProgress) {
+        Optional<ActionInProgress> actionInProgress,
+        OptionalLong waitingForCandidateSince) {
     public static AgentMemory initial() {
         return new AgentMemory(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.empty(),
-                OptionalLong.empty(), Optional.empty());
+                OptionalLong.empty(), Optional.empty(), OptionalLong.empty());
     }
 
     public static AgentMemory confirmedAt(long nanos) {
@@ -33,31 +36,36 @@ public record AgentMemory(
 
     public AgentMemory withLeadershipConfirmedAt(OptionalLong value) {
         return new AgentMemory(value, primaryDownSince, releasedLeadershipAt, rewindFailure, replicaStalledSince,
-                actionInProgress);
+                actionInProgress, waitingForCandidateSince);
     }
 
     public AgentMemory withPrimaryDownSince(OptionalLong value) {
         return new AgentMemory(leadershipConfirmedAt, value, releasedLeadershipAt, rewindFailure, replicaStalledSince,
-                actionInProgress);
+                actionInProgress, waitingForCandidateSince);
     }
 
     public AgentMemory withReleasedLeadershipAt(OptionalLong value) {
         return new AgentMemory(leadershipConfirmedAt, primaryDownSince, value, rewindFailure, replicaStalledSince,
-                actionInProgress);
+                actionInProgress, waitingForCandidateSince);
     }
 
     public AgentMemory withRewindFailure(Optional<String> value) {
         return new AgentMemory(leadershipConfirmedAt, primaryDownSince, releasedLeadershipAt, value, replicaStalledSince,
-                actionInProgress);
+                actionInProgress, waitingForCandidateSince);
     }
 
     public AgentMemory withReplicaStalledSince(OptionalLong value) {
         return new AgentMemory(leadershipConfirmedAt, primaryDownSince, releasedLeadershipAt, rewindFailure, value,
-                actionInProgress);
+                actionInProgress, waitingForCandidateSince);
     }
 
     public AgentMemory withActionInProgress(Optional<ActionInProgress> value) {
         return new AgentMemory(leadershipConfirmedAt, primaryDownSince, releasedLeadershipAt, rewindFailure,
-                replicaStalledSince, value);
+                replicaStalledSince, value, waitingForCandidateSince);
+    }
+
+    public AgentMemory withWaitingForCandidateSince(OptionalLong value) {
+        return new AgentMemory(leadershipConfirmedAt, primaryDownSince, releasedLeadershipAt, rewindFailure,
+                replicaStalledSince, actionInProgress, value);
     }
 }

@@ -201,7 +201,8 @@ final class DecisionExecutor {
             try {
                 postgres.rewind(rewind.upstream(), CLONE_TIMEOUT);
             } catch (PostgresException e) {
-                throw new RewindFailed(e);
+                // The source not answering is retried next cycle; pg_rewind refusing is remembered.
+                throw e.isTransient() ? e : new RewindFailed(e);
             }
             postgres.writeConfiguration(true, Optional.of(rewind.upstream()), parameters);
             postgres.start(startTimeout());
@@ -209,6 +210,7 @@ final class DecisionExecutor {
         }, failure -> {
             if (failure instanceof RewindFailed) {
                 state.memory = state.memory.withRewindFailure(Optional.of(failure.getMessage()));
+                state.rewindFailedAgainst = Optional.of(rewind.leaderName());
             }
             LOG.error("rewinding failed: {}", failure.getMessage());
         });
@@ -308,6 +310,8 @@ final class DecisionExecutor {
             return false;
         }
         state.synchronousStandbyNames = Optional.of(synchronous.strict() ? List.of("*") : List.of());
+        // No standby is confirmed until PrimaryDuties has enabled it by name and recorded the position.
+        state.standbyNamesEnabledAt = Long.MAX_VALUE;
         parameters.put("synchronous_standby_names", SynchronousPlan.render(state.synchronousStandbyNames.get()));
         return true;
     }

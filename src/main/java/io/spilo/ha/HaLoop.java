@@ -278,6 +278,20 @@ public final class HaLoop {
         } else {
             memory = memory.withPrimaryDownSince(OptionalLong.empty());
         }
+        Optional<String> leaderName = cycle.view().flatMap(ClusterView::leader).map(Leader::name);
+        if (memory.rewindFailure().isPresent() && leaderName.isPresent() && !leaderName.equals(state.rewindFailedAgainst)) {
+            LOG.info("the leader changed to {}: trying pg_rewind again", leaderName.get());
+            memory = memory.withRewindFailure(Optional.empty());
+            state.rewindFailedAgainst = Optional.empty();
+        }
+        boolean waitingForCandidate = cycle.view().filter(view -> view.leader().isEmpty())
+                .flatMap(view -> view.failover().flatMap(io.spilo.dcs.Switchover::candidate))
+                .filter(candidate -> !candidate.equals(config.name())).isPresent();
+        if (!waitingForCandidate) {
+            memory = memory.withWaitingForCandidateSince(OptionalLong.empty());
+        } else if (memory.waitingForCandidateSince().isEmpty()) {
+            memory = memory.withWaitingForCandidateSince(OptionalLong.of(cycle.nowNanos()));
+        }
         if (local.isRunningReplica() && !local.streaming()) {
             if (memory.replicaStalledSince().isEmpty()) {
                 memory = memory.withReplicaStalledSince(OptionalLong.of(cycle.nowNanos()));

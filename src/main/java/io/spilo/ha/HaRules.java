@@ -222,6 +222,10 @@ public final class HaRules {
                 if (!mayHaveDiverged) {
                     yield new Decision.StartAsReplica(upstream);
                 }
+                if (!leaderMember.map(Member::isPrimaryRole).orElse(false)) {
+                    // pg_rewind from a server still in recovery would take its pre-promotion state.
+                    yield new Decision.Wait("waiting for leader " + leader.name() + " to run as a primary before rewinding from it");
+                }
                 if (memory.rewindFailure().isPresent()) {
                     yield settings.removeDataDirectoryOnRewindFailure()
                             ? new Decision.RemoveDataDirectory(memory.rewindFailure().get())
@@ -267,9 +271,15 @@ public final class HaRules {
             return new Decision.Wait("no leader to clone from: waiting for one");
         }
         if (local.runState() == RunState.STOPPED) {
-            return settings.paused()
-                    ? new Decision.Wait("paused: PostgreSQL is stopped and is not started automatically")
-                    : new Decision.StartAsReplica(Optional.empty());
+            if (settings.paused()) {
+                return new Decision.Wait("paused: PostgreSQL is stopped and is not started automatically");
+            }
+            if (memory.rewindFailure().isPresent()) {
+                // Its data diverged from the cluster's history: it must not run, nor race, before a rewind.
+                return new Decision.Wait("pg_rewind failed (" + memory.rewindFailure().get()
+                        + "); staying down until there is a leader to rewind from");
+            }
+            return new Decision.StartAsReplica(Optional.empty());
         }
         if (local.runState() == RunState.STARTING) {
             return new Decision.Wait("waiting for PostgreSQL to accept connections");
@@ -284,9 +294,11 @@ public final class HaRules {
             if (requested.get().equals(settings.memberName())) {
                 return new Decision.AcquireLeadership(true);
             }
-            if (cluster.member(requested.get()).isPresent()) {
+            Optional<String> unusable = RaceRules.requestedCandidateProblem(cluster, requested.get(), settings, memory, nowNanos);
+            if (unusable.isEmpty()) {
                 return new Decision.Wait("no leader: " + requested.get() + " is taking over as requested");
             }
+            // Otherwise a normal election follows; its winner clears the request.
         }
         if (settings.paused()) {
             return new Decision.Wait("no leader, but the cluster is paused: no automatic promotion");

@@ -16,5 +16,9 @@ final class LoopState {
     /** Since when each replication slot of a departed member has been unwanted (monotonic nanos). */
     Map<String, Long> unwantedSlotsSince = new HashMap<>();
     long lastPublishedOptime = -1;
+    /** The leader's WAL position right after synchronous_standby_names last changed (see {@link SynchronousPlan#plan}). */
+    long standbyNamesEnabledAt;
     Optional<AgentAction.Restart> scheduledRestart = Optional.empty();
+    /** The leader a sticky pg_rewind failure happened against; a new leader is a new chance. */
+    Optional<String> rewindFailedAgainst = Optional.empty();
 }

@@ -96,7 +96,7 @@ final class PrimaryDuties {
             return;
         }
         SynchronousPlan plan = SynchronousPlan.plan(me, view.sync(), cycle.local().replication(), view.members(),
-                cycle.local().walPosition(), cycle.settings().synchronous());
+                cycle.local().walPosition(), state.standbyNamesEnabledAt, cycle.settings().synchronous());
         if (plan.keyStandbys().isPresent()) {
             long revision = view.sync().map(SyncState::modRevision).orElse(0L);
             if (!dcs.writeSync(new SyncState(Optional.of(me), plan.keyStandbys().get(), 0), revision)) {
@@ -111,6 +111,8 @@ final class PrimaryDuties {
             if (postgres.writeConfiguration(false, Optional.empty(), parameters(cycle))) {
                 LOG.info("synchronous_standby_names = '{}'", SynchronousPlan.render(plan.standbyNames()));
                 postgres.reload();
+                // Read after the reload: everything acknowledged before the new setting lies below it.
+                state.standbyNamesEnabledAt = postgres.state().walPosition();
             }
             // Newly enabled standbys become synchronous in pg_stat_replication shortly: look again soon.
             wakeUp.run();

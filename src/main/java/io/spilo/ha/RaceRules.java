@@ -64,6 +64,31 @@ public final class RaceRules {
     }
 
     /**
+     * Why the candidate named in the {@code failover} key cannot be waited for: it is not a member,
+     * not running, not promotable in synchronous mode, or has not taken over within one ttl. Then
+     * the others hold a normal election instead of waiting for it for as long as it exists.
+     */
+    public static Optional<String> requestedCandidateProblem(ClusterView view, String candidate, HaSettings settings,
+            AgentMemory memory, long nowNanos) {
+        Optional<Member> member = view.member(candidate);
+        if (member.isEmpty()) {
+            return Optional.of(candidate + " is not a member of the cluster");
+        }
+        String state = member.get().state();
+        if (!state.equals(MemberState.RUNNING.text()) && !state.equals(MemberState.PROMOTING.text())) {
+            return Optional.of(candidate + " is " + state + ", not running");
+        }
+        if (settings.synchronous().enabled() && !view.sync().map(sync -> sync.mayBePromoted(candidate)).orElse(true)) {
+            return Optional.of(candidate + " is not a synchronous standby");
+        }
+        if (memory.waitingForCandidateSince().isPresent()
+                && nowNanos - memory.waitingForCandidateSince().getAsLong() >= settings.ttlNanos()) {
+            return Optional.of(candidate + " did not take over within ttl (" + settings.timing().ttlSeconds() + " s)");
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Why a switchover candidate may not take over now (DESIGN §4 invariant 7), from its own
      * answer just before the hand-over: it must answer, run as a replica, and be within
      * maximum_lag_on_failover of this leader.

@@ -27,8 +27,13 @@ public record SynchronousPlan(Optional<List<String>> keyStandbys, List<String> s
         standbyNames = List.copyOf(standbyNames);
     }
 
+    /**
+     * @param enabledAtPosition the leader's WAL position when synchronous_standby_names last changed:
+     *     commits below it may have been acknowledged without the standbys enabled since, so a standby
+     *     joins the key only once it has flushed that far (Patroni's rule), not as soon as it is "sync"
+     */
     public static SynchronousPlan plan(String leader, Optional<SyncState> key, List<ReplicationConnection> replication,
-            List<Member> members, long leaderPosition, HaSettings.Synchronous settings) {
+            List<Member> members, long leaderPosition, long enabledAtPosition, HaSettings.Synchronous settings) {
         List<String> strictFallback = settings.strict() ? List.of("*") : List.of();
         if (key.isEmpty() || !key.get().leader().map(leader::equals).orElse(false)) {
             // Take the key over naming no standby: nobody else is promotable until standbys are confirmed.
@@ -52,7 +57,8 @@ public record SynchronousPlan(Optional<List<String>> keyStandbys, List<String> s
         List<String> desired = candidates.stream().limit(settings.nodeCount()).map(Member::name).toList();
         List<String> newKey = new ArrayList<>(keySet.stream().filter(desired::contains).toList());
         for (String name : desired) {
-            if (!newKey.contains(name) && isSynchronous(streaming.get(name))) {
+            ReplicationConnection connection = streaming.get(name);
+            if (!newKey.contains(name) && isSynchronous(connection) && connection.flushPosition() >= enabledAtPosition) {
                 newKey.add(name);
             }
         }
@@ -60,7 +66,6 @@ public record SynchronousPlan(Optional<List<String>> keyStandbys, List<String> s
         return new SynchronousPlan(keyWrite, desired.isEmpty() ? strictFallback : desired);
     }
 
-    /** The setting as PostgreSQL reads it: all listed standbys must acknowledge. */
     /**
      * The synchronous_standby_names this member runs PostgreSQL with: a replica none; the leader
      * what it last enabled, or, before it knows, what the sync key names for it ({@code *} in strict
@@ -77,6 +82,7 @@ public record SynchronousPlan(Optional<List<String>> keyStandbys, List<String> s
                 .orElse(strictFallback));
     }
 
+    /** The setting as PostgreSQL reads it: all listed standbys must acknowledge. */
     public static String render(List<String> names) {
         if (names.isEmpty()) {
             return "";

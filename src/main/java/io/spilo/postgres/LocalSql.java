@@ -72,10 +72,11 @@ final class LocalSql {
             }
             List<ReplicationConnection> replication = new ArrayList<>();
             try (ResultSet rows = statement.executeQuery("SELECT application_name, host(client_addr), state,"
-                    + " sync_priority, sync_state, usename FROM pg_stat_replication ORDER BY application_name")) {
+                    + " sync_priority, sync_state, usename, COALESCE((flush_lsn - '0/0'::pg_lsn)::bigint, 0)"
+                    + " FROM pg_stat_replication ORDER BY application_name")) {
                 while (rows.next()) {
                     replication.add(new ReplicationConnection(rows.getString(1), rows.getString(2), rows.getString(3),
-                            rows.getInt(4), rows.getString(5), rows.getString(6)));
+                            rows.getInt(4), rows.getString(5), rows.getString(6), rows.getLong(7)));
                 }
             }
             return new LocalState(true, RunState.RUNNING, state.postmasterPid(), state.systemIdentifier(), false,
@@ -120,7 +121,7 @@ final class LocalSql {
         try (Connection own = connectTo(host, port, 120); Statement statement = own.createStatement()) {
             statement.execute("CHECKPOINT");
         } catch (SQLException e) {
-            throw new PostgresException("cannot run CHECKPOINT on " + where + ": " + e.getMessage(), e);
+            throw PostgresException.unreachable("cannot run CHECKPOINT on " + where + ": " + e.getMessage(), e);
         }
     }
 

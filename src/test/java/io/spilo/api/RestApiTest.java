@@ -66,7 +66,7 @@ class RestApiTest {
     private NodeStatus primary(OptionalLong confirmedAt) {
         LocalState local = new LocalState(true, RunState.RUNNING, Optional.of(1L), Optional.of("1"), false, 1, 500, 500,
                 Optional.empty(), Optional.empty(), false, 150018, Optional.of("2026-11-27 03:50:58.555399+00:00"),
-                List.of(new ReplicationConnection("node2", "127.0.0.1", "streaming", 0, "async", "replicator")), Optional.empty(), 0, false);
+                List.of(new ReplicationConnection("node2", "127.0.0.1", "streaming", 0, "async", "replicator", 0)), Optional.empty(), 0, false);
         return new NodeStatus("demo", "node1", "running", "primary", local, confirmedAt, 1795751501, clock.get(),
                 Optional.of(cluster(500)), "", SETTINGS, Map.of(), Optional.empty());
     }

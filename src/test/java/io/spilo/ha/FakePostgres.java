@@ -36,6 +36,7 @@ public final class FakePostgres implements Postgres {
     private final TreeSet<String> slots = new TreeSet<>();
     private final Map<String, Long> peerPositions = new HashMap<>();
     private final Deque<RuntimeException> initdbFailures = new ArrayDeque<>();
+    private final Deque<RuntimeException> rewindFailures = new ArrayDeque<>();
     private Error stateError;
     private final List<String> calls = new ArrayList<>();
     private Map<String, String> configuredParameters = Map.of();
@@ -72,6 +73,10 @@ public final class FakePostgres implements Postgres {
 
     public synchronized void failNextInitdb(RuntimeException failure) {
         initdbFailures.add(failure);
+    }
+
+    public synchronized void failNextRewind(RuntimeException failure) {
+        rewindFailures.add(failure);
     }
 
     /** The next {@link #state()} throws this error (a JVM in trouble). */
@@ -169,6 +174,9 @@ public final class FakePostgres implements Postgres {
     @Override
     public synchronized void rewind(Upstream source, Duration timeout) {
         calls.add("rewind");
+        if (!rewindFailures.isEmpty()) {
+            throw rewindFailures.poll();
+        }
         controlState = "in archive recovery";
     }
 

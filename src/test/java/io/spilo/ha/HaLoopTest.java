@@ -203,10 +203,14 @@ class HaLoopTest {
         assertThat(harness.leader()).isEmpty();
 
         node("node2").cycle();
-        node("node2").longActions.runAll();
+        assertThat(node("node2").status().state()).isEqualTo("promoting");
         harness.runFor(2);
-        node("node1").longActions.runAll();
+        assertThat(node("node1").status().lastDecision()).as("no rewind from a server still in recovery")
+                .startsWith("waiting for leader node2 to run as a primary");
+        node("node2").longActions.runAll();
         harness.runFor(4);
+        node("node1").longActions.runAll();
+        harness.runFor(2);
 
         assertThat(harness.leader()).hasValue("node2");
         assertThat(node("node2").status().isConfirmedPrimary(harness.clock.getAsLong())).isTrue();

@@ -570,4 +570,25 @@ class HaRulesTest {
         assertThat(HaRules.upstreamToConfigure(leaderless, replica, "node1")).isEmpty();
         assertThat(HaRules.upstreamToConfigure(leaderless, running(false, 100, Optional.empty()), "node1")).hasValue(Optional.empty());
     }
+
+    @Test
+    void aRequestedCandidateThatCannotTakeOverDoesNotBlockTheElection() {
+        Member stoppedCandidate = new Member("node1", "postgres://127.0.0.1:5432/postgres", "http://127.0.0.1:6432/patroni",
+                "stopped", "replica", 100, 1, Map.of());
+        ClusterView stopped = withFailover(Optional.of(SYSTEM_ID), Optional.empty(), 100, Optional.of(request("node2", "node1", null)),
+                stoppedCandidate, member("node3", 5434, "replica", 100));
+        ClusterView running = withFailover(Optional.of(SYSTEM_ID), Optional.empty(), 100, Optional.of(request("node2", "node3", null)),
+                member("node1", 5432, "replica", 100), member("node3", 5434, "replica", 100));
+        AgentMemory justAsked = AgentMemory.initial().withWaitingForCandidateSince(OptionalLong.of(NOW - SECOND));
+        AgentMemory waitedATtl = AgentMemory.initial().withWaitingForCandidateSince(OptionalLong.of(NOW - SETTINGS.ttlNanos()));
+        HaSettings anotherReplica = new HaSettings("node2", SETTINGS.timing(), SETTINGS.maximumLagOnFailover(), false, 1, false, 300, false,
+                HaSettings.Synchronous.OFF);
+
+        assertThat(HaRules.decide(Optional.of(stopped), running(true, 100, Optional.empty()), anotherReplica, justAsked, NOW, WALL_NOW))
+                .isEqualTo(new Decision.AcquireLeadership(false));
+        assertThat(HaRules.decide(Optional.of(running), running(true, 100, Optional.empty()), anotherReplica, justAsked, NOW, WALL_NOW))
+                .isInstanceOf(Decision.Wait.class);
+        assertThat(HaRules.decide(Optional.of(running), running(true, 100, Optional.empty()), anotherReplica, waitedATtl, NOW, WALL_NOW))
+                .isEqualTo(new Decision.AcquireLeadership(false));
+    }
 }

@@ -69,9 +69,11 @@ public final class LoopHarness {
                     answers.add(PeerStatus.unreachable(member.name()));
                     continue;
                 }
+                // As HttpPeerProbe reads GET /patroni: only a running or promoting member is compared.
                 NodeStatus status = peer.status();
-                answers.add(new PeerStatus(member.name(), true, status.postgres().isRunningPrimary(),
-                        status.postgres().walPosition(), 1, false, status.state().equals("promoting")));
+                boolean promoting = status.state().equals("promoting");
+                answers.add(new PeerStatus(member.name(), status.state().equals("running") || promoting,
+                        status.postgres().isRunningPrimary(), status.postgres().walPosition(), 1, false, promoting));
             }
             return answers;
         }

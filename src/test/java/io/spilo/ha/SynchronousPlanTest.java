@@ -20,8 +20,13 @@ class SynchronousPlanTest {
         return new Member(name, "postgres://127.0.0.1:5432/postgres", "http://127.0.0.1:8008/patroni", "running", "replica", wal, 1, Map.of());
     }
 
+    /** A standby that has flushed everything the leader wrote (position 100). */
     private static ReplicationConnection streaming(String name, String syncState) {
-        return new ReplicationConnection(name, "127.0.0.1", "streaming", 0, syncState, "replicator");
+        return streaming(name, syncState, 100);
+    }
+
+    private static ReplicationConnection streaming(String name, String syncState, long flushed) {
+        return new ReplicationConnection(name, "127.0.0.1", "streaming", 0, syncState, "replicator", flushed);
     }
 
     private static Optional<SyncState> key(String leader, String... standbys) {
@@ -31,7 +36,7 @@ class SynchronousPlanTest {
     @Test
     void aNewLeaderFirstTakesTheKeyNamingNoStandby() {
         SynchronousPlan plan = SynchronousPlan.plan("node1", key("node2", "node1", "node3"),
-                List.of(streaming("node3", "async")), MEMBERS, 100, ONE);
+                List.of(streaming("node3", "async")), MEMBERS, 100, 0, ONE);
 
         assertThat(plan.keyStandbys()).contains(List.of());
         assertThat(plan.standbyNames()).isEmpty();
@@ -39,12 +44,12 @@ class SynchronousPlanTest {
 
     @Test
     void aStandbyIsEnabledInPostgresBeforeTheKeyNamesIt() {
-        SynchronousPlan enable = SynchronousPlan.plan("node1", key("node1"), List.of(streaming("node2", "async")), MEMBERS, 100, ONE);
+        SynchronousPlan enable = SynchronousPlan.plan("node1", key("node1"), List.of(streaming("node2", "async")), MEMBERS, 100, 0, ONE);
 
         assertThat(enable.keyStandbys()).as("not yet in the key: PostgreSQL does not wait for it yet").isEmpty();
         assertThat(enable.standbyNames()).containsExactly("node2");
 
-        SynchronousPlan name = SynchronousPlan.plan("node1", key("node1"), List.of(streaming("node2", "sync")), MEMBERS, 100, ONE);
+        SynchronousPlan name = SynchronousPlan.plan("node1", key("node1"), List.of(streaming("node2", "sync")), MEMBERS, 100, 0, ONE);
 
         assertThat(name.keyStandbys()).contains(List.of("node2"));
         assertThat(name.standbyNames()).containsExactly("node2");
@@ -52,7 +57,7 @@ class SynchronousPlanTest {
 
     @Test
     void aLostStandbyLeavesTheKeyInTheSameStepThatReplacesItInPostgres() {
-        SynchronousPlan plan = SynchronousPlan.plan("node1", key("node1", "node2"), List.of(streaming("node3", "async")), MEMBERS, 100, ONE);
+        SynchronousPlan plan = SynchronousPlan.plan("node1", key("node1", "node2"), List.of(streaming("node3", "async")), MEMBERS, 100, 0, ONE);
 
         assertThat(plan.keyStandbys()).contains(List.of());
         assertThat(plan.standbyNames()).containsExactly("node3");
@@ -62,7 +67,7 @@ class SynchronousPlanTest {
     void aHealthySynchronousStandbyIsKeptEvenIfAnotherHasMoreWal() {
         List<Member> members = List.of(member("node1", 100), member("node2", 80), member("node3", 100));
         SynchronousPlan plan = SynchronousPlan.plan("node1", key("node1", "node2"),
-                List.of(streaming("node2", "sync"), streaming("node3", "async")), members, 100, ONE);
+                List.of(streaming("node2", "sync"), streaming("node3", "async")), members, 100, 0, ONE);
 
         assertThat(plan.keyStandbys()).isEmpty();
         assertThat(plan.standbyNames()).containsExactly("node2");
@@ -76,7 +81,7 @@ class SynchronousPlanTest {
         HaSettings.Synchronous lagLimited = new HaSettings.Synchronous(true, false, 1, 50);
 
         SynchronousPlan plan = SynchronousPlan.plan("node1", key("node1"), List.of(streaming("node2", "async"), streaming("node3", "async")),
-                members, 100, lagLimited);
+                members, 100, 0, lagLimited);
 
         assertThat(plan.standbyNames()).isEmpty();
         assertThat(plan.keyStandbys()).isEmpty();
@@ -84,8 +89,8 @@ class SynchronousPlanTest {
 
     @Test
     void withNoCandidateNonStrictRunsAloneAndStrictWaitsForAnyStandby() {
-        assertThat(SynchronousPlan.plan("node1", key("node1"), List.of(), MEMBERS, 100, ONE).standbyNames()).isEmpty();
-        assertThat(SynchronousPlan.plan("node1", key("node1"), List.of(), MEMBERS, 100, STRICT).standbyNames()).containsExactly("*");
+        assertThat(SynchronousPlan.plan("node1", key("node1"), List.of(), MEMBERS, 100, 0, ONE).standbyNames()).isEmpty();
+        assertThat(SynchronousPlan.plan("node1", key("node1"), List.of(), MEMBERS, 100, 0, STRICT).standbyNames()).containsExactly("*");
     }
 
     @Test
@@ -93,7 +98,7 @@ class SynchronousPlanTest {
         HaSettings.Synchronous two = new HaSettings.Synchronous(true, false, 2, -1);
 
         SynchronousPlan plan = SynchronousPlan.plan("node1", key("node1", "node2"),
-                List.of(streaming("node2", "sync"), streaming("node3", "sync")), MEMBERS, 100, two);
+                List.of(streaming("node2", "sync"), streaming("node3", "sync")), MEMBERS, 100, 0, two);
 
         assertThat(plan.keyStandbys()).contains(List.of("node2", "node3"));
         assertThat(SynchronousPlan.render(plan.standbyNames())).isEqualTo("FIRST 2 (\"node2\",\"node3\")");
@@ -108,7 +113,7 @@ class SynchronousPlanTest {
                 List.of(streaming("node2", "sync")), List.of(streaming("node3", "async")), List.of(streaming("node2", "sync"), streaming("node3", "sync")));
         for (List<ReplicationConnection> replication : states) {
             for (Optional<SyncState> current : List.of(key("node1"), key("node1", "node2"), key("node1", "node3"), key("node1", "node2", "node3"))) {
-                SynchronousPlan plan = SynchronousPlan.plan("node1", current, replication, MEMBERS, 100, ONE);
+                SynchronousPlan plan = SynchronousPlan.plan("node1", current, replication, MEMBERS, 100, 0, ONE);
                 List<String> keyAfter = plan.keyStandbys().orElse(current.get().synchronousStandbys());
                 assertThat(plan.standbyNames()).as(replication + " " + current).containsAll(keyAfter);
             }
@@ -125,5 +130,18 @@ class SynchronousPlanTest {
                 .containsExactly("node2");
         assertThat(SynchronousPlan.standbyNamesFor("node1", true, Optional.empty(), key("node1"), true)).containsExactly("*");
         assertThat(SynchronousPlan.standbyNamesFor("node1", true, Optional.empty(), key("node9", "node2"), false)).isEmpty();
+    }
+
+    @Test
+    void aStandbyJoinsTheKeyOnlyOnceItHasFlushedWhatWasAcknowledgedBeforeItWasEnabled() {
+        List<ReplicationConnection> behind = List.of(streaming("node2", "sync", 79));
+        List<ReplicationConnection> caughtUp = List.of(streaming("node2", "sync", 80));
+
+        SynchronousPlan notYet = SynchronousPlan.plan("node1", key("node1"), behind, MEMBERS, 100, 80, ONE);
+        SynchronousPlan now = SynchronousPlan.plan("node1", key("node1"), caughtUp, MEMBERS, 100, 80, ONE);
+
+        assertThat(notYet.keyStandbys()).isEmpty();
+        assertThat(notYet.standbyNames()).containsExactly("node2");
+        assertThat(now.keyStandbys()).hasValue(List.of("node2"));
     }
 }

@@ -24,6 +24,7 @@ public final class HaproxyConfigRenderer {
                 .append("    maxconn 1000\n")
                 .append("    stats socket ").append(haproxy.runtimeSocket()).append(" mode 600 level admin expose-fd listeners\n")
                 .append("    stats timeout 10s\n")
+                .append("    hard-stop-after ").append(timing.hardStopAfterMillis()).append("ms\n")
                 .append("\n")
                 .append("defaults\n")
                 .append("    mode tcp\n")

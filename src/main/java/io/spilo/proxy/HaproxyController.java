@@ -89,6 +89,8 @@ public final class HaproxyController {
         } catch (IOException e) {
             throw new ProxyException("haproxy.state_dir " + haproxy.stateDirectory() + ": cannot create: " + e.getMessage());
         }
+        HaproxyProcesses.stopLeftover(haproxy);
+        HaproxyProcesses.checkPortsFree(haproxy);
         Target target = Target.of(view, lastGoodTiming);
         lastGoodTiming = target.timing();
         writeConfiguration(target);
@@ -98,8 +100,8 @@ public final class HaproxyController {
         if (!check.succeeded()) {
             throw new ProxyException("HAProxy rejects the generated configuration " + haproxy.configFile() + ": " + check.tail());
         }
-        process = ChildProcess.start("haproxy", List.of(haproxy.binary().toString(), "-W", "-db",
-                "-p", haproxy.pidFile().toString(), "-f", haproxy.configFile().toString()), haproxy.logFile(), false);
+        process = ChildProcess.start("haproxy", HaproxyProcesses.tiedToThisProcess(List.of(haproxy.binary().toString(), "-W", "-db",
+                "-p", haproxy.pidFile().toString(), "-f", haproxy.configFile().toString())), haproxy.logFile(), false);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

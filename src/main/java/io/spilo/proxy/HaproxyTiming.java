@@ -23,6 +23,16 @@ public record HaproxyTiming(int intervalMillis, int timeoutMillis, int fall) {
         return new HaproxyTiming(step, step, 2);
     }
 
+    /**
+     * How long an HAProxy worker replaced by a reload may keep its sessions ({@code hard-stop-after}):
+     * old workers run no health checks, so a session they hold to a deposed primary would otherwise
+     * live on for the 30-minute client timeout. As long as a silent primary takes to be marked down,
+     * which is at most ttl/2.
+     */
+    public int hardStopAfterMillis() {
+        return worstCaseDetectionMillis();
+    }
+
     /** The longest time from a primary's agent answering 503 to HAProxy marking it down. */
     public int worstCaseUnconfirmedDetectionMillis() {
         return fall * intervalMillis;

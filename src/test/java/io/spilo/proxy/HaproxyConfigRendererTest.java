@@ -55,6 +55,18 @@ class HaproxyConfigRendererTest {
     }
 
     @Test
+    void oldWorkersLeftByAReloadAreStoppedWellBeforeALeaseCanExpire() {
+        for (TimingSettings timing : List.of(TimingSettings.SPILO_DEFAULTS, TimingSettings.PATRONI_DEFAULTS,
+                new TimingSettings(10, 2, 3), new TimingSettings(120, 10, 30))) {
+            HaproxyTiming checks = HaproxyTiming.forCluster(timing);
+            String text = HaproxyConfigRenderer.render(HAPROXY, SERVERS, Optional.of("node2"), checks);
+
+            assertThat(text).contains("    hard-stop-after " + checks.hardStopAfterMillis() + "ms\n");
+            assertThat((long) checks.hardStopAfterMillis()).as(timing.toString()).isLessThanOrEqualTo(timing.ttlSeconds() * 1000L / 2);
+        }
+    }
+
+    @Test
     void memberNamesBecomeValidServerNames() {
         assertThat(BackendServer.serverName("db 1/west")).isEqualTo("db_1_west");
     }

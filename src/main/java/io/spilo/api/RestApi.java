@@ -17,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -31,6 +30,19 @@ import org.slf4j.LoggerFactory;
 public final class RestApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Actions (switchover, restart, ...) running at once; more are answered 503 at once, never queued behind. */
+    public static final int CONCURRENT_ACTIONS = 2;
+    /** Threads that read requests and answer them: slow clients and waiting actions must leave plenty for health checks. */
+    private static final int REQUEST_THREADS = 32;
+
+    static {
+        // The JDK server reads request headers on its executor threads with no deadline unless this is
+        // set: a client sending half a request would hold a thread for good. It bounds only the reading
+        // of the request (the clock stops once it is read), never a long action's answer.
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", "2");
+        }
+    }
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -38,6 +50,7 @@ public final class RestApi implements AutoCloseable {
     private final LongSupplier nanoClock;
     private final Optional<io.spilo.config.Credentials> authentication;
     private final ClusterControl control;
+    private final java.util.concurrent.Semaphore actionPermits = new java.util.concurrent.Semaphore(CONCURRENT_ACTIONS);
 
     private RestApi(HttpServer server, Supplier<NodeStatus> status, LongSupplier nanoClock,
             Optional<io.spilo.config.Credentials> authentication, ClusterControl control) {
@@ -46,11 +59,15 @@ public final class RestApi implements AutoCloseable {
         this.nanoClock = nanoClock;
         this.authentication = authentication;
         this.control = control;
-        this.executor = Executors.newFixedThreadPool(4, runnable -> {
-            Thread thread = new Thread(runnable, "rest-api");
-            thread.setDaemon(true);
-            return thread;
-        });
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(REQUEST_THREADS,
+                REQUEST_THREADS, 30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+                runnable -> {
+                    Thread thread = new Thread(runnable, "rest-api");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        this.executor = pool;
         server.setExecutor(executor);
         server.createContext("/", this::handle);
     }
@@ -93,7 +110,7 @@ public final class RestApi implements AutoCloseable {
             Response response = switch (method) {
                 case "GET", "HEAD", "OPTIONS" -> get(path, query(uri), current);
                 case "POST", "PUT", "PATCH", "DELETE" -> authorized(exchange)
-                        ? act(method, path, exchange, current)
+                        ? actLimited(method, path, exchange, current)
                         : Response.text(401, "not authenticated: this action needs restapi.authentication credentials");
                 default -> Response.json(405, message("method " + method + " is not supported"));
             };
@@ -130,6 +147,19 @@ public final class RestApi implements AutoCloseable {
         byte[] wanted = (expected.username() + ":" + Optional.ofNullable(expected.password()).orElse(""))
                 .getBytes(StandardCharsets.UTF_8);
         return java.security.MessageDigest.isEqual(given, wanted);
+    }
+
+    /** At most {@link #CONCURRENT_ACTIONS} at once: a busy agent says so instead of piling requests up. */
+    private Response actLimited(String method, String path, HttpExchange exchange, NodeStatus current)
+            throws IOException, InterruptedException {
+        if (!actionPermits.tryAcquire()) {
+            return Response.text(503, "busy: " + CONCURRENT_ACTIONS + " actions are in progress on this member; try again");
+        }
+        try {
+            return act(method, path, exchange, current);
+        } finally {
+            actionPermits.release();
+        }
     }
 
     private Response act(String method, String path, HttpExchange exchange, NodeStatus current) throws IOException, InterruptedException {

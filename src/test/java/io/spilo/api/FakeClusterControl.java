@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 final class FakeClusterControl implements ClusterControl {
     ClusterView view = cluster(Optional.of("node1"), Optional.empty(), false);
     final List<Switchover> requests = new ArrayList<>();
-    final List<AgentAction> actions = new ArrayList<>();
+    final List<AgentAction> actions = java.util.Collections.synchronizedList(new ArrayList<>());
     io.spilo.ha.ActionOutcome actionResult = new io.spilo.ha.ActionOutcome.Done("done");
     /** The leader the fake cluster elects when a switchover is requested; empty keeps the old one. */
     Optional<String> electOnRequest = Optional.empty();
@@ -79,6 +79,9 @@ final class FakeClusterControl implements ClusterControl {
     @Override
     public CompletableFuture<io.spilo.ha.ActionOutcome> submit(AgentAction action) {
         actions.add(action);
-        return CompletableFuture.completedFuture(actionResult);
+        return pendingActions.orElseGet(() -> CompletableFuture.completedFuture(actionResult));
     }
+
+    /** When set, every action answers only when the test completes this future (an agent busy for minutes). */
+    volatile Optional<CompletableFuture<io.spilo.ha.ActionOutcome>> pendingActions = Optional.empty();
 }

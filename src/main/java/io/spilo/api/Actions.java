@@ -156,6 +156,10 @@ final class Actions {
         } catch (ConfigException e) {
             return Reply.text(400, e.getMessage());
         }
+        java.util.Optional<String> parameterProblem = new DynamicConfig(updated, 0).parameterProblem(control.knownParameterNames());
+        if (parameterProblem.isPresent()) {
+            return Reply.text(400, parameterProblem.get());
+        }
         long revision = view.configPresent() ? view.config().modRevision() : 0;
         if (!control.replaceConfig(updated, revision)) {
             return Reply.text(409, "The configuration was changed by somebody else meanwhile; read it again and retry");

@@ -17,6 +17,9 @@ public interface ClusterControl {
 
     boolean replaceConfig(ObjectNode config, long expectedModRevision);
 
+    /** The parameter names this member's PostgreSQL knows (pg_settings); empty while it is not running. */
+    java.util.Set<String> knownParameterNames();
+
     /** Hands an action to the HA loop; completes when the loop has handled it. */
     CompletableFuture<io.spilo.ha.ActionOutcome> submit(AgentAction action);
 }

@@ -43,6 +43,11 @@ final class AgentControl implements ClusterControl {
     }
 
     @Override
+    public java.util.Set<String> knownParameterNames() {
+        return loop.get().knownParameterNames();
+    }
+
+    @Override
     public CompletableFuture<io.spilo.ha.ActionOutcome> submit(AgentAction action) {
         return loop.get().submit(action);
     }

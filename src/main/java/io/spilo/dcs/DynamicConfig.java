@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spilo.config.ConfigException;
 import io.spilo.config.TimingSettings;
 import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The cluster-wide configuration of the {@code config} key. The JSON is kept whole so that keys
@@ -45,6 +47,37 @@ public record DynamicConfig(ObjectNode json, long modRevision) {
         } catch (NumberFormatException e) {
             return DEFAULT_MEMBER_SLOTS_TTL_SECONDS;
         }
+    }
+
+    private static final java.util.regex.Pattern PARAMETER_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+
+    /**
+     * Why {@code postgresql.parameters} cannot be written into postgresql.conf, if it cannot: a name
+     * that is not one, a value that is not a scalar or holds a control character (a newline would
+     * break the file), or a name PostgreSQL does not know ({@code known}, from pg_settings; empty
+     * when unknown). Names with a dot are extensions' own and are not checked against pg_settings.
+     */
+    public Optional<String> parameterProblem(java.util.Set<String> known) {
+        for (Iterator<Map.Entry<String, JsonNode>> fields = json.path("postgresql").path("parameters").fields(); fields.hasNext();) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String name = field.getKey();
+            String path = "postgresql.parameters." + name;
+            if (!PARAMETER_NAME.matcher(name).matches()) {
+                return Optional.of("postgresql.parameters: '" + name + "' is not a parameter name");
+            }
+            JsonNode value = field.getValue();
+            if (!value.isValueNode() || value.isNull()) {
+                return Optional.of(path + ": the value must be a string, a number or true/false");
+            }
+            if (value.asText().chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                return Optional.of(path + ": the value contains a control character (a line break?)");
+            }
+            if (!known.isEmpty() && !name.contains(".") && !known.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                return Optional.of(path + ": PostgreSQL has no parameter of that name");
+            }
+        }
+        return Optional.empty();
     }
 
     /** The same keys and values, whatever revision each was read at. */

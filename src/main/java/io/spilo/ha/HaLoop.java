@@ -55,6 +55,8 @@ public final class HaLoop {
     private final OperatorActions operatorActions;
     private final MemberPublisher memberPublisher;
     private volatile boolean running;
+    /** pg_settings names of the running server, for the REST API's config checks; written by the loop thread. */
+    private volatile java.util.Set<String> knownParameterNames = java.util.Set.of();
     private Thread thread;
 
     // Owned by the loop thread only.
@@ -103,6 +105,11 @@ public final class HaLoop {
 
     public NodeStatus status() {
         return status.get();
+    }
+
+    /** The parameter names the local PostgreSQL knows, as of the last cycle it was running; safe from any thread. */
+    public java.util.Set<String> knownParameterNames() {
+        return knownParameterNames;
     }
 
     /** Queues an operator action for the loop thread; the future completes once it is done or refused. */
@@ -213,6 +220,9 @@ public final class HaLoop {
         }
         takeFinishedAction(view, lease);
         LocalState local = postgres.state();
+        if (local.running()) {
+            knownParameterNames = postgres.parameterNames();
+        }
         // Time is read after the store calls: a slow store must count against the leadership window.
         long now = nanoClock.getAsLong();
         OffsetDateTime wallNow = OffsetDateTime.now(wallClock.withZone(ZoneOffset.UTC));

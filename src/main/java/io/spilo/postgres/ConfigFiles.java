@@ -93,7 +93,14 @@ final class ConfigFiles {
                 .append("# Written by Spilo for member ").append(memberName)
                 .append(": edits here are overwritten. Change the Spilo configuration instead.\n")
                 .append("include_if_exists 'postgresql.base.conf'\n");
-        parameters.forEach((name, value) -> text.append(name).append(" = ").append(quote(value)).append('\n'));
+        parameters.forEach((name, value) -> {
+            if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                // A line break would end the value and corrupt the file: keep the file as it is.
+                throw new PostgresException("parameter " + name + " has a control character in its value; it is not written to"
+                        + " postgresql.conf (correct it with spilo edit-config)");
+            }
+            text.append(name).append(" = ").append(quote(value)).append('\n');
+        });
         return text.toString();
     }
 

@@ -45,6 +45,8 @@ final class LocalSql {
     private final PostgresConfig config;
     // Guarded by this.
     private Connection connection;
+    // Guarded by this.
+    private java.util.Set<String> parameterNames = java.util.Set.of();
 
     LocalSql(PostgresConfig config) {
         this.config = config;
@@ -99,6 +101,27 @@ final class LocalSql {
         }
     }
 
+    /** pg_settings names; read once per connection (a restarted server gets a new one). */
+    synchronized java.util.Set<String> parameterNames() {
+        if (!parameterNames.isEmpty() && connection != null) {
+            return parameterNames;
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        try (Statement statement = connection().createStatement()) {
+            statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            try (ResultSet rows = statement.executeQuery("SELECT lower(name) FROM pg_settings")) {
+                while (rows.next()) {
+                    names.add(rows.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            close();
+            return java.util.Set.of();
+        }
+        parameterNames = java.util.Set.copyOf(names);
+        return parameterNames;
+    }
+
     synchronized List<String> physicalReplicationSlots() {
         List<String> slots = new ArrayList<>();
         try (Statement statement = connection().createStatement()) {
@@ -149,6 +172,7 @@ final class LocalSql {
             }
             connection = null;
         }
+        parameterNames = java.util.Set.of();
     }
 
     private Connection connection() throws SQLException {

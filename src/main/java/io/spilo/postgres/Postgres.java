@@ -45,6 +45,9 @@ public interface Postgres {
      */
     java.util.OptionalLong receivedPositionOn(String host, int port);
 
+    /** The parameter names the running server knows (pg_settings), lower case; empty when it is not running. */
+    java.util.Set<String> parameterNames();
+
     /** Runs CHECKPOINT on the local server. */
     void checkpoint();
 

@@ -110,6 +110,11 @@ public final class PostgresInstance implements Postgres {
     }
 
     @Override
+    public java.util.Set<String> parameterNames() {
+        return sql.parameterNames();
+    }
+
+    @Override
     public void checkpoint() {
         sql.checkpointLocally();
     }

@@ -82,6 +82,14 @@ final class FakeClusterControl implements ClusterControl {
         return pendingActions.orElseGet(() -> CompletableFuture.completedFuture(actionResult));
     }
 
+    /** What pg_settings would list; empty: PostgreSQL not running, names not checked. */
+    volatile java.util.Set<String> knownParameters = java.util.Set.of();
+
+    @Override
+    public java.util.Set<String> knownParameterNames() {
+        return knownParameters;
+    }
+
     /** When set, every action answers only when the test completes this future (an agent busy for minutes). */
     volatile Optional<CompletableFuture<io.spilo.ha.ActionOutcome>> pendingActions = Optional.empty();
 }

@@ -159,6 +159,27 @@ class RestApiActionsTest {
     }
 
     @Test
+    void parametersThatWouldBreakPostgresqlConfAreRefusedWithTheirName() throws Exception {
+        start(Optional.empty());
+        control.knownParameters = java.util.Set.of("work_mem", "max_connections");
+
+        HttpResponse<String> lineBreak = call("PATCH", "/config",
+                "{\"postgresql\": {\"parameters\": {\"work_mem\": \"8MB'\\nshared_preload_libraries = 'evil\"}}}");
+        HttpResponse<String> typo = call("PATCH", "/config", "{\"postgresql\": {\"parameters\": {\"work_men\": \"8MB\"}}}");
+        HttpResponse<String> badName = call("PATCH", "/config", "{\"postgresql\": {\"parameters\": {\"a = b\": \"1\"}}}");
+        HttpResponse<String> extension = call("PATCH", "/config",
+                "{\"postgresql\": {\"parameters\": {\"work_mem\": \"8MB\", \"pg_stat_statements.max\": 5000}}}");
+
+        assertThat(lineBreak.statusCode()).isEqualTo(400);
+        assertThat(lineBreak.body()).contains("postgresql.parameters.work_mem").contains("control character");
+        assertThat(typo.statusCode()).isEqualTo(400);
+        assertThat(typo.body()).contains("postgresql.parameters.work_men");
+        assertThat(badName.statusCode()).isEqualTo(400);
+        assertThat(extension.statusCode()).isEqualTo(200);
+        assertThat(control.configWrites).isEqualTo(1);
+    }
+
+    @Test
     void aConcurrentConfigChangeGets409() throws Exception {
         start(Optional.empty());
         control.staleRevision = control.view.config().modRevision();

@@ -207,6 +207,11 @@ public final class FakePostgres implements Postgres {
     }
 
     @Override
+    public synchronized java.util.Set<String> parameterNames() {
+        return running ? java.util.Set.of("max_connections", "shared_buffers", "synchronous_standby_names") : java.util.Set.of();
+    }
+
+    @Override
     public synchronized void checkpoint() {
     }
 

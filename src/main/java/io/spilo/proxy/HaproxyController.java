@@ -39,6 +39,7 @@ public final class HaproxyController {
     private String appliedStructure;
     private Optional<String> appliedLeader = Optional.empty();
     private List<BackendServer> appliedServers = List.of();
+    private final PrimaryConfirmer confirmer;
     /** The check timing of the last good cluster config; kept while the config key holds unusable values. */
     private HaproxyTiming lastGoodTiming = HaproxyTiming.forCluster(io.spilo.config.TimingSettings.SPILO_DEFAULTS);
     /** After a reload the new worker starts from the file; check its state again soon. */
@@ -48,6 +49,13 @@ public final class HaproxyController {
         this.haproxy = haproxy;
         this.dcs = dcs;
         this.runtime = new HaproxyRuntime(haproxy.runtimeSocket(), Duration.ofSeconds(2));
+        this.confirmer = PrimaryConfirmer.overHttp(Duration.ofMillis(500));
+    }
+
+    /** The leader's server when it confirms itself primary; otherwise no server may start enabled. */
+    private Optional<String> confirmedLeader(Target target) {
+        return target.leader().filter(name -> target.servers().stream()
+                .anyMatch(server -> server.name().equals(name) && confirmer.isConfirmedPrimary(server)));
     }
 
     /** What the cluster asks of HAProxy right now: the servers, the leader's server, the check timing. */
@@ -93,7 +101,8 @@ public final class HaproxyController {
         HaproxyProcesses.checkPortsFree(haproxy);
         Target target = Target.of(view, lastGoodTiming);
         lastGoodTiming = target.timing();
-        writeConfiguration(target);
+        Optional<String> enabled = confirmedLeader(target);
+        writeConfiguration(target, enabled);
         ProcessResult check = ProcessRunner.asCurrentUser().run(
                 List.of(haproxy.binary().toString(), "-c", "-q", "-f", haproxy.configFile().toString()),
                 java.util.Map.of(), Duration.ofSeconds(20));
@@ -112,7 +121,8 @@ public final class HaproxyController {
                 LOG.info("HAProxy running (pid {}): primary on {}:{}, replicas on {}:{}, stats on {}:{}", process.pid(),
                         haproxy.bind(), haproxy.primaryPort(), haproxy.bind(), haproxy.replicaPort(), haproxy.bind(),
                         haproxy.statsPort());
-                appliedLeader = target.leader();
+                appliedLeader = enabled;
+                reconcileSoon = enabled.isEmpty() && target.leader().isPresent();
                 return;
             }
             sleep(100);
@@ -165,9 +175,10 @@ public final class HaproxyController {
         String structure = HaproxyConfigRenderer.render(haproxy, target.servers(), Optional.empty(), target.timing());
         if (!structure.equals(appliedStructure)) {
             LOG.info("members changed ({}); reloading HAProxy", target.servers().stream().map(BackendServer::name).toList());
-            writeConfiguration(target);
+            Optional<String> enabled = confirmedLeader(target);
+            writeConfiguration(target, enabled);
             process.signal("USR2");
-            appliedLeader = target.leader();
+            appliedLeader = enabled;
             reconcileSoon = true;
             return;
         }
@@ -218,6 +229,11 @@ public final class HaproxyController {
     }
 
     /** Old primary out first (maintenance, sessions cut), then the new one in and marked healthy. */
+    /**
+     * Routing follows confirmed truth (DESIGN §9): every other server leaves the primary backend, its
+     * sessions cut, first; the new leader enters only once its own {@code GET /primary} answers 200
+     * (it has finished promoting and confirmed its leadership), and is looked at again soon until then.
+     */
     private void switchPrimary(Target target) {
         String backend = HaproxyConfigRenderer.PRIMARY_BACKEND;
         try {
@@ -227,10 +243,19 @@ public final class HaproxyController {
                     runtime.execute("shutdown sessions server " + backend + "/" + server.name());
                 }
             }
-            if (target.leader().isPresent()) {
-                String leader = target.leader().get();
-                runtime.execute("set server " + backend + "/" + leader + " state ready");
-                runtime.execute("set server " + backend + "/" + leader + " health up");
+            Optional<BackendServer> leader = target.leader().flatMap(name -> target.servers().stream()
+                    .filter(server -> server.name().equals(name)).findFirst());
+            if (leader.isPresent() && !confirmer.isConfirmedPrimary(leader.get())) {
+                LOG.info("{} leads but does not answer GET /primary 200 yet; it enters the primary backend when it does",
+                        leader.get().name());
+                runtime.execute("set server " + backend + "/" + leader.get().name() + " state maint");
+                appliedLeader = Optional.empty();
+                reconcileSoon = true;
+                return;
+            }
+            if (leader.isPresent()) {
+                runtime.execute("set server " + backend + "/" + leader.get().name() + " state ready");
+                runtime.execute("set server " + backend + "/" + leader.get().name() + " health up");
             }
             LOG.info("primary backend switched to {}", target.leader().orElse("nobody (no leader)"));
             appliedLeader = target.leader();
@@ -239,8 +264,9 @@ public final class HaproxyController {
         }
     }
 
-    private void writeConfiguration(Target target) {
-        String text = HaproxyConfigRenderer.render(haproxy, target.servers(), target.leader(), target.timing());
+    /** @param enabledLeader the only server that starts enabled in the primary backend: the leader, once it confirmed itself */
+    private void writeConfiguration(Target target, Optional<String> enabledLeader) {
+        String text = HaproxyConfigRenderer.render(haproxy, target.servers(), enabledLeader, target.timing());
         try {
             Path temporary = haproxy.configFile().resolveSibling("haproxy.cfg.tmp");
             Files.writeString(temporary, text);

@@ -209,6 +209,7 @@ class FaultSuiteIT {
         report(mode, outcomes, acknowledgedTotal, lost);
         assertThat(outcomes).as("every fault healed into one primary and all replicas streaming").allMatch(Outcome::recovered);
         assertThat(outcomes).as("writes acknowledged by a primary after another had taken over").allMatch(outcome -> outcome.splitBrainWrites() == 0);
+        assertThat(outcomes).as("reads through the primary port that missed an acknowledged write").allMatch(outcome -> outcome.staleReads() == 0);
         if (synchronous) {
             assertThat(lost).as("acknowledged writes lost in synchronous mode").isZero();
         }

@@ -28,7 +28,10 @@ public interface Dcs extends AutoCloseable {
      */
     boolean reattachLeader(Leader current);
 
-    /** Deletes the leader key if it still names this agent. */
+    /**
+     * Deletes the leader key if it is still the one this agent last wrote (same mod_revision; by its
+     * value only when this agent wrote none): a delayed delete never removes a later key.
+     */
     boolean deleteLeader();
 
     /** Creates {@code initialize} with {@code value} if absent. True when this agent won the race. */
@@ -52,8 +55,14 @@ public interface Dcs extends AutoCloseable {
     /** Creates {@code failover} with a request unless one is pending. False when one is. */
     boolean requestSwitchover(Switchover request);
 
-    /** Clears {@code failover} (writes {@code {}}, as Patroni does). */
+    /** Clears {@code failover} (writes {@code {}}, as Patroni does): an operator's cancel, unconditional. */
     void clearSwitchover();
+
+    /**
+     * Clears {@code failover} as the leader: only while the leader key is still the one this agent
+     * last wrote. False when it is not (a paused agent must not clear a later request).
+     */
+    boolean clearSwitchoverAsLeader();
 
     /**
      * Writes {@code sync} if its modification revision is still {@code expectedModRevision}
@@ -67,11 +76,14 @@ public interface Dcs extends AutoCloseable {
     /** Deletes every key of the cluster (spilo remove). */
     void deleteCluster();
 
-    /** Writes {@code status} with the leader's WAL position. */
-    void writeStatus(long optime);
+    /**
+     * Writes {@code status} with the leader's WAL position, only while the leader key is still the
+     * one this agent last wrote (its mod_revision is the fencing token). False when it is not.
+     */
+    boolean writeStatus(long optime);
 
-    /** Replaces {@code history}. */
-    void writeHistory(List<HistoryEntry> history);
+    /** Replaces {@code history}, under the same condition as {@link #writeStatus}. */
+    boolean writeHistory(List<HistoryEntry> history);
 
     /** Calls {@code onChange} (from a store thread: it must not block) whenever a key under the prefix changes. */
     void watch(Runnable onChange);

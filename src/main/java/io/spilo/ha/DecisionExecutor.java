@@ -79,7 +79,7 @@ final class DecisionExecutor {
         on(Decision.AcquireLeadership.class, (decision, cycle) -> acquireLeadership(cycle, decision.designated()));
         on(Decision.Switchover.class, (decision, cycle) -> switchover.start(cycle, decision.candidate()));
         on(Decision.ClearSwitchover.class, (decision, cycle) -> {
-            dcs.clearSwitchover();
+            dcs.clearSwitchoverAsLeader();
             wakeUp.run();
         });
         on(Decision.Demote.class, (decision, cycle) -> demote());
@@ -271,7 +271,7 @@ final class DecisionExecutor {
             return;
         }
         if (view.failover().isPresent()) {
-            dcs.clearSwitchover();
+            dcs.clearSwitchoverAsLeader();
         }
         if (local.inRecovery()) {
             promote(cycle, parameters);

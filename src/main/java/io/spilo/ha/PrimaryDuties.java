@@ -58,8 +58,7 @@ final class PrimaryDuties {
             maintainSlots(view, cycle);
         }
         long position = cycle.local().walPosition();
-        if (position != state.lastPublishedOptime) {
-            dcs.writeStatus(position);
+        if (position != state.lastPublishedOptime && dcs.writeStatus(position)) {
             state.lastPublishedOptime = position;
         }
         manageSynchronousStandbys(view, cycle);

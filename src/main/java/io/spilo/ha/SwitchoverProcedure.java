@@ -53,7 +53,7 @@ final class SwitchoverProcedure {
                 cycle.settings());
         if (problem.isPresent()) {
             LOG.warn("switchover abandoned: {}", problem.get());
-            dcs.clearSwitchover();
+            dcs.clearSwitchoverAsLeader();
             return;
         }
         String host = member.postgresHost().orElse("");
@@ -70,7 +70,7 @@ final class SwitchoverProcedure {
             return (view, lease) -> abandon(candidate, shutdownCheckpoint);
         }, failure -> {
             LOG.error("switchover to {} failed: {}; the request is dropped", candidate, failure.getMessage());
-            dcs.clearSwitchover();
+            dcs.clearSwitchoverAsLeader();
         });
         if (!submitted) {
             LOG.warn("switchover to {} postponed: another long action is in progress", candidate);
@@ -110,7 +110,7 @@ final class SwitchoverProcedure {
     private void abandon(String candidate, long shutdownCheckpoint) {
         LOG.error("switchover to {} abandoned: it did not confirm WAL up to {} in time; restarting as primary", candidate,
                 shutdownCheckpoint);
-        dcs.clearSwitchover();
+        dcs.clearSwitchoverAsLeader();
         postgres.startInBackground();
         wakeUp.run();
     }

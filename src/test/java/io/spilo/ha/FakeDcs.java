@@ -20,6 +20,7 @@ public final class FakeDcs implements Dcs {
     private final FakeClock clock;
     private volatile boolean reachable = true;
     private long leaseId;
+    private volatile long leaderRevision;
 
     public FakeDcs(FakeStore store, String memberName, FakeClock clock) {
         this.store = store;
@@ -69,6 +70,9 @@ public final class FakeDcs implements Dcs {
     public boolean attemptToAcquireLeader() {
         check();
         boolean acquired = store.acquireLeader(memberName, leaseId);
+        if (acquired) {
+            leaderRevision = store.leaderRevisionOf(memberName);
+        }
         if (acquired && loseNextAcquireAnswer) {
             loseNextAcquireAnswer = false;
             throw new DcsException("acquire leader key: no answer within the deadline (the test lost it after the commit)");
@@ -79,13 +83,17 @@ public final class FakeDcs implements Dcs {
     @Override
     public boolean reattachLeader(Leader current) {
         check();
-        return store.reattachLeader(memberName, current.modRevision(), leaseId);
+        boolean ours = store.reattachLeader(memberName, current.modRevision(), leaseId);
+        leaderRevision = ours ? store.leaderRevisionOf(memberName) : 0;
+        return ours;
     }
 
     @Override
     public boolean deleteLeader() {
         check();
-        return store.deleteLeader(memberName);
+        long written = leaderRevision;
+        leaderRevision = 0;
+        return written > 0 ? store.deleteLeaderAt(written) : store.deleteLeader(memberName);
     }
 
     @Override
@@ -132,6 +140,16 @@ public final class FakeDcs implements Dcs {
     }
 
     @Override
+    public boolean clearSwitchoverAsLeader() {
+        check();
+        if (!store.leaderAt(leaderRevision)) {
+            return false;
+        }
+        store.clearSwitchover();
+        return true;
+    }
+
+    @Override
     public boolean writeSync(SyncState state, long expectedModRevision) {
         check();
         return store.writeSync(state, expectedModRevision);
@@ -150,15 +168,23 @@ public final class FakeDcs implements Dcs {
     }
 
     @Override
-    public void writeStatus(long optime) {
+    public boolean writeStatus(long optime) {
         check();
+        if (!store.leaderAt(leaderRevision)) {
+            return false;
+        }
         store.writeStatus(optime);
+        return true;
     }
 
     @Override
-    public void writeHistory(List<HistoryEntry> history) {
+    public boolean writeHistory(List<HistoryEntry> history) {
         check();
+        if (!store.leaderAt(leaderRevision)) {
+            return false;
+        }
         store.writeHistory(history);
+        return true;
     }
 
     @Override

@@ -109,6 +109,27 @@ public final class FakeStore {
         return true;
     }
 
+    /** The mod revision of the leader key when it names {@code name}, 0 otherwise. */
+    synchronized long leaderRevisionOf(String name) {
+        expireLeases();
+        return leader.filter(held -> held.name().equals(name)).map(Held::modRevision).orElse(0L);
+    }
+
+    /** True while the leader key is still at {@code modRevision} (the writer's fencing token). */
+    synchronized boolean leaderAt(long modRevision) {
+        expireLeases();
+        return modRevision > 0 && leader.map(held -> held.modRevision() == modRevision).orElse(false);
+    }
+
+    synchronized boolean deleteLeaderAt(long modRevision) {
+        if (!leaderAt(modRevision)) {
+            return false;
+        }
+        leader = Optional.empty();
+        revision++;
+        return true;
+    }
+
     synchronized boolean deleteLeader(String name) {
         if (leader.isEmpty() || !leader.get().name().equals(name)) {
             return false;

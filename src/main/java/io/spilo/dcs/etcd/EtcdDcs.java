@@ -53,6 +53,8 @@ public final class EtcdDcs implements Dcs {
     private volatile Duration timeout;
     private final LongSupplier nanoClock;
     private volatile long leaseId;
+    /** The mod_revision at which this agent last wrote the leader key (its fencing token); 0 when it holds none. */
+    private volatile long leaderRevision;
     private volatile int grantedTtlSeconds;
     private volatile Watch.Watcher watcher;
 
@@ -136,6 +138,9 @@ public final class EtcdDcs implements Dcs {
                 .If(new Cmp(leaderKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
                 .Then(Op.put(leaderKey, bytes(memberName), PutOption.builder().withLeaseId(leaseId).build()))
                 .commit());
+        if (response.isSucceeded()) {
+            leaderRevision = response.getHeader().getRevision();
+        }
         return response.isSucceeded();
     }
 
@@ -143,6 +148,7 @@ public final class EtcdDcs implements Dcs {
     public boolean reattachLeader(Leader current) {
         requireLease();
         if (current.leaseId() == leaseId) {
+            leaderRevision = current.modRevision();
             return true;
         }
         ByteSequence leaderKey = key("leader");
@@ -151,17 +157,30 @@ public final class EtcdDcs implements Dcs {
                         new Cmp(leaderKey, Cmp.Op.EQUAL, CmpTarget.value(bytes(memberName))))
                 .Then(Op.put(leaderKey, bytes(memberName), PutOption.builder().withLeaseId(leaseId).build()))
                 .commit());
+        leaderRevision = response.isSucceeded() ? response.getHeader().getRevision() : 0;
         return response.isSucceeded();
     }
 
     @Override
     public boolean deleteLeader() {
         ByteSequence leaderKey = key("leader");
+        long written = leaderRevision;
+        Cmp stillOurs = written > 0 ? new Cmp(leaderKey, Cmp.Op.EQUAL, CmpTarget.modRevision(written))
+                : new Cmp(leaderKey, Cmp.Op.EQUAL, CmpTarget.value(bytes(memberName)));
         TxnResponse response = await("delete leader key", client.getKVClient().txn()
-                .If(new Cmp(leaderKey, Cmp.Op.EQUAL, CmpTarget.value(bytes(memberName))))
-                .Then(Op.delete(leaderKey, DeleteOption.DEFAULT))
-                .commit());
+                .If(stillOurs).Then(Op.delete(leaderKey, DeleteOption.DEFAULT)).commit());
+        leaderRevision = 0;
         return response.isSucceeded();
+    }
+
+    /** {@code operation} only while the leader key is the one this agent last wrote. */
+    private boolean asLeader(String what, Op operation) {
+        long written = leaderRevision;
+        if (written == 0) {
+            return false;
+        }
+        return await(what, client.getKVClient().txn()
+                .If(new Cmp(key("leader"), Cmp.Op.EQUAL, CmpTarget.modRevision(written))).Then(operation).commit()).isSucceeded();
     }
 
     @Override
@@ -245,21 +264,26 @@ public final class EtcdDcs implements Dcs {
     }
 
     @Override
+    public boolean clearSwitchoverAsLeader() {
+        return asLeader("clear failover key", Op.put(key("failover"), bytes("{}"), PutOption.DEFAULT));
+    }
+
+    @Override
     public void deleteCluster() {
         await("delete " + prefix, client.getKVClient().delete(bytes(prefix), DeleteOption.builder().isPrefix(true).build()));
     }
 
     @Override
-    public void writeStatus(long optime) {
+    public boolean writeStatus(long optime) {
         ObjectNode status = JSON.createObjectNode().put("optime", optime);
-        await("write status key", client.getKVClient().put(key("status"), bytes(status.toString())));
+        return asLeader("write status key", Op.put(key("status"), bytes(status.toString()), PutOption.DEFAULT));
     }
 
     @Override
-    public void writeHistory(List<HistoryEntry> history) {
+    public boolean writeHistory(List<HistoryEntry> history) {
         ArrayNode array = JSON.createArrayNode();
         history.forEach(entry -> array.add(entry.toJson()));
-        await("write history key", client.getKVClient().put(key("history"), bytes(array.toString())));
+        return asLeader("write history key", Op.put(key("history"), bytes(array.toString()), PutOption.DEFAULT));
     }
 
     @Override

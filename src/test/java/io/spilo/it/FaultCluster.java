@@ -143,8 +143,23 @@ final class FaultCluster implements AutoCloseable {
      * (it creates config only if absent), so the cluster runs by it and never by the files' timing.
      */
     private void writeLiveConfig() {
-        String json = "{\"ttl\":" + timing.ttlSeconds() + ",\"loop_wait\":" + timing.loopWaitSeconds() + ",\"retry_timeout\":"
-                + timing.retryTimeoutSeconds() + ",\"synchronous_mode\":" + synchronous + "}";
+        putConfig("{\"ttl\":" + timing.ttlSeconds() + ",\"loop_wait\":" + timing.loopWaitSeconds() + ",\"retry_timeout\":"
+                + timing.retryTimeoutSeconds() + ",\"synchronous_mode\":" + synchronous + "}");
+    }
+
+    /** Restores the cluster's config key to the suite's live timing. */
+    void restoreLiveConfig() {
+        writeLiveConfig();
+    }
+
+    /** An operator's bad edit written straight into etcd: ttl is not a number. */
+    void breakConfig() {
+        putConfig("{\"ttl\":\"soon\",\"loop_wait\":" + timing.loopWaitSeconds() + ",\"retry_timeout\":"
+                + timing.retryTimeoutSeconds() + ",\"synchronous_mode\":" + synchronous + "}");
+    }
+
+    /** Writes the config key as it is given (no validation on the way). */
+    private void putConfig(String json) {
         io.spilo.process.ProcessResult result = io.spilo.process.ProcessRunner.asCurrentUser().run(List.of("etcdctl",
                 "--endpoints", "http://" + etcdHosts.get(0).address() + ":2379", "put", "/service/" + scope + "/config", json),
                 java.util.Map.of("ETCDCTL_API", "3"), Duration.ofSeconds(20));

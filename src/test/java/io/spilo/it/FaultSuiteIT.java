@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
  */
 class FaultSuiteIT {
     private static final int ROUNDS = Integer.getInteger("spilo.faults.rounds", 1);
+    /** Runs only the faults whose name contains this text (for repeating one fault in the long suite). */
+    private static final String ONLY = System.getProperty("spilo.faults.only", "");
     private static final long HOLD_MILLIS = 15_000;
 
     /** One fault: how to break the cluster, and how to heal it. */
@@ -125,6 +127,20 @@ class FaultSuiteIT {
                         }
                     }
                 }, (cluster, primary) -> primary.startAgent()),
+                new Simple("primary node killed twice, 26 s apart, each back 14 s later", (cluster, primary) -> {
+                    primary.killAgentAndPostgres();
+                    Thread.sleep(14_000);
+                    primary.startAgent();
+                    Thread.sleep(12_000);
+                    AgentNode second = cluster.primary();
+                    second.killAgentAndPostgres();
+                    Thread.sleep(14_000);
+                    second.startAgent();
+                }, (cluster, primary) -> { }),
+                new Simple("a malformed value in the cluster config", (cluster, primary) -> {
+                    cluster.breakConfig();
+                    Thread.sleep(HOLD_MILLIS);
+                }, (cluster, primary) -> cluster.restoreLiveConfig()),
                 new Simple("one-way partition: etcd does not hear the primary", (cluster, primary) -> {
                     cluster.lab.cut(primary.host(), cluster.etcdAddresses(), true, false);
                     Thread.sleep(HOLD_MILLIS);
@@ -174,7 +190,7 @@ class FaultSuiteIT {
         try (FaultCluster cluster = new FaultCluster("fault" + mode, synchronous)) {
             cluster.start();
             for (int round = 0; round < ROUNDS; round++) {
-                for (Nemesis nemesis : nemeses()) {
+                for (Nemesis nemesis : nemeses().stream().filter(nemesis -> nemesis.name().contains(ONLY)).toList()) {
                     AgentNode primary = cluster.primary();
                     long from = System.currentTimeMillis();
                     nemesis.inject(cluster, primary);

@@ -44,6 +44,9 @@ public final class HaproxyController {
     private HaproxyTiming lastGoodTiming = HaproxyTiming.forCluster(io.spilo.config.TimingSettings.SPILO_DEFAULTS);
     /** After a reload the new worker starts from the file; check its state again soon. */
     private boolean reconcileSoon;
+    /** A leader is known but not yet let in: asked every {@link #CONFIRMATION_POLL_MILLIS}, since clients wait for it. */
+    private boolean awaitingConfirmation;
+    private static final long CONFIRMATION_POLL_MILLIS = 100;
 
     public HaproxyController(HaproxyConfig haproxy, Dcs dcs) {
         this.haproxy = haproxy;
@@ -122,7 +125,8 @@ public final class HaproxyController {
                         haproxy.bind(), haproxy.primaryPort(), haproxy.bind(), haproxy.replicaPort(), haproxy.bind(),
                         haproxy.statsPort());
                 appliedLeader = enabled;
-                reconcileSoon = enabled.isEmpty() && target.leader().isPresent();
+                awaitingConfirmation = enabled.isEmpty() && target.leader().isPresent();
+                reconcileSoon = awaitingConfirmation;
                 return;
             }
             sleep(100);
@@ -153,7 +157,7 @@ public final class HaproxyController {
                 LOG.error("following the cluster failed; trying again next cycle", e);
             }
             try {
-                long waitMillis = reconcileSoon ? 300 : loopWaitSeconds * 1000L;
+                long waitMillis = awaitingConfirmation ? CONFIRMATION_POLL_MILLIS : reconcileSoon ? 300 : loopWaitSeconds * 1000L;
                 if (wakeUps.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
                     wakeUps.drainPermits();
                 }
@@ -179,6 +183,7 @@ public final class HaproxyController {
             writeConfiguration(target, enabled);
             process.signal("USR2");
             appliedLeader = enabled;
+            awaitingConfirmation = enabled.isEmpty() && target.leader().isPresent();
             reconcileSoon = true;
             return;
         }
@@ -251,8 +256,10 @@ public final class HaproxyController {
                 runtime.execute("set server " + backend + "/" + leader.get().name() + " state maint");
                 appliedLeader = Optional.empty();
                 reconcileSoon = true;
+                awaitingConfirmation = true;
                 return;
             }
+            awaitingConfirmation = false;
             if (leader.isPresent()) {
                 runtime.execute("set server " + backend + "/" + leader.get().name() + " state ready");
                 runtime.execute("set server " + backend + "/" + leader.get().name() + " health up");

@@ -109,7 +109,7 @@ class BenchmarkIT {
         long deadline = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < deadline) {
             for (String[] line : FaultSuiteIT.readLog(cluster.writerLog)) {
-                if (line[0].equals("ok") && Long.parseLong(line[2]) > since && !line[3].equals(old.name)) {
+                if (line[0].equals("ok") && Long.parseLong(line[2]) > since && !line[3].startsWith(old.name + "/")) {
                     return (Long.parseLong(line[2]) - since) / 1000.0;
                 }
             }

@@ -32,7 +32,11 @@ final class FaultCluster implements AutoCloseable {
     final List<ChildProcess> etcd = new ArrayList<>();
     final List<AgentNode> members = new ArrayList<>();
     final NetworkLab.Host client;
+    /** The long-lived (pooled) writer through HAProxy: the log the benchmark and the report lead with. */
     final Path writerLog;
+    /** Every writer's log by name: pooled and reconnecting through HAProxy, one direct writer per member. */
+    final java.util.Map<String, Path> writerLogs = new java.util.LinkedHashMap<>();
+    private final List<ChildProcess> otherWriters = new ArrayList<>();
     private ChildProcess haproxy;
     private ChildProcess writer;
     private int etcdStarts;
@@ -131,11 +135,27 @@ final class FaultCluster implements AutoCloseable {
         Awaitility.await("writes through HAProxy").atMost(CONVERGE).pollInterval(Duration.ofMillis(300))
                 .until(() -> canWrite(client.address(), 5000));
         String classpath = Path.of("target", "test-classes").toAbsolutePath() + ":" + Path.of(System.getProperty("spilo.jar", "target/spilo.jar")).toAbsolutePath();
-        writer = ChildProcess.start("writer", NetworkLab.inside(client, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-cp", classpath, "io.spilo.it.WriterMain", client.address(), "5000", writerLog.toString(),
-                AgentNode.SUPERUSER_PASSWORD)), directory.resolve("writer.out"), false);
+        writer = startWriter(classpath, "pooled", client.address(), 5000, 1, "pooled");
+        writerLogs.put("pooled via HAProxy", writerLog);
         Awaitility.await("the writer writes").atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
                 .until(() -> Files.exists(writerLog) && Files.readString(writerLog).contains("ok "));
+        otherWriters.add(startWriter(classpath, "reconnecting", client.address(), 5000, 1_000_000_000L, "reconnecting"));
+        writerLogs.put("reconnecting via HAProxy", directory.resolve("writer-reconnecting.log"));
+        for (int i = 0; i < members.size(); i++) {
+            AgentNode member = members.get(i);
+            otherWriters.add(startWriter(classpath, "direct-" + member.name, member.address, 5432, (2L + i) * 1_000_000_000L,
+                    "direct"));
+            writerLogs.put("direct to " + member.name, directory.resolve("writer-direct-" + member.name + ".log"));
+        }
+    }
+
+    /** A WriterMain in the client's namespace; its log is writer.log for the pooled one, writer-NAME.log otherwise. */
+    private ChildProcess startWriter(String classpath, String name, String host, int port, long firstId, String mode) {
+        Path log = name.equals("pooled") ? writerLog : directory.resolve("writer-" + name + ".log");
+        return ChildProcess.start("writer " + name, NetworkLab.inside(client, List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx48m", "-XX:+UseSerialGC", "-cp", classpath,
+                "io.spilo.it.WriterMain", host, Integer.toString(port), log.toString(), AgentNode.SUPERUSER_PASSWORD,
+                Long.toString(firstId), mode)), directory.resolve("writer-" + name + ".out"), false);
     }
 
     /**
@@ -204,6 +224,7 @@ final class FaultCluster implements AutoCloseable {
         if (writer != null) {
             writer.close();
         }
+        otherWriters.forEach(ChildProcess::close);
     }
 
     private static boolean canWrite(String host, int port) {

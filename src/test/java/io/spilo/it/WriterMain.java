@@ -12,9 +12,15 @@ import java.util.Properties;
 /**
  * The fault suite's client, run inside the client's namespace: inserts unique ids through one
  * address until killed and logs every attempt ("ok ID MILLIS SERVER", "err ID MILLIS", "unknown ID
- * MILLIS" when the commit's fate is unknown), flushing each line. Every tenth write it also reads
- * through a fresh connection: a primary that does not show the last acknowledged id is logged as
- * "stale ID MILLIS MAX SERVER" (a deposed primary or a replica behind the primary port).
+ * MILLIS" when the commit's fate is unknown), flushing each line. SERVER is the member and its
+ * timeline ({@code node2/3}): a member elected again runs a new timeline, so its new term is not
+ * mistaken for a deposed primary still writing.
+ *
+ * <p>Modes, as production clients behave: {@code pooled} keeps one connection and reconnects only
+ * on error (a connection pool); {@code reconnecting} opens a connection per write; {@code direct}
+ * writes to one member's own port, bypassing HAProxy. Through HAProxy, every tenth write is
+ * followed by a read through a fresh connection: a primary that does not show the last
+ * acknowledged id is logged as "stale ID MILLIS MAX SERVER".
  */
 public final class WriterMain {
     private WriterMain() {
@@ -24,9 +30,10 @@ public final class WriterMain {
         String host = args[0];
         int port = Integer.parseInt(args[1]);
         String password = args[3];
+        long id = Long.parseLong(args.length > 4 ? args[4] : "1");
+        String mode = args.length > 5 ? args[5] : "pooled";
         try (PrintWriter log = new PrintWriter(new FileWriter(args[2], true), true)) {
             Connection connection = null;
-            long id = Long.parseLong(args.length > 4 ? args[4] : "1");
             while (true) {
                 try {
                     if (connection == null) {
@@ -36,8 +43,11 @@ public final class WriterMain {
                         properties.setProperty("connectTimeout", "1");
                         properties.setProperty("socketTimeout", "3");
                         connection = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/postgres", properties);
-                        try (Statement statement = connection.createStatement()) {
-                            statement.execute("CREATE TABLE IF NOT EXISTS fault_writes (id bigint primary key, server text)");
+                        if (!mode.equals("direct")) {
+                            // Direct writers start after the table exists; a standby would refuse the DDL.
+                            try (Statement statement = connection.createStatement()) {
+                                statement.execute("CREATE TABLE IF NOT EXISTS fault_writes (id bigint primary key, server text)");
+                            }
                         }
                     }
                 } catch (SQLException e) {
@@ -49,15 +59,23 @@ public final class WriterMain {
                 long current = id++;
                 try (Statement statement = connection.createStatement();
                         ResultSet row = statement.executeQuery("INSERT INTO fault_writes VALUES (" + current
-                                + ", current_setting('cluster_name')) RETURNING server")) {
+                                + ", current_setting('cluster_name') || '/' || ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int)"
+                                + " RETURNING server")) {
                     row.next();
                     log.println("ok " + current + " " + System.currentTimeMillis() + " " + row.getString(1));
-                    if (current % 10 == 0) {
+                    if (current % 10 == 0 && !mode.equals("direct")) {
                         checkRead(host, port, password, current, log);
                     }
+                    if (mode.equals("reconnecting")) {
+                        closeQuietly(connection);
+                        connection = null;
+                    }
                 } catch (SQLException e) {
-                    // A failure before the statement reached the server is a clean "err"; anything else may have committed.
-                    boolean unsent = e.getSQLState() != null && e.getSQLState().startsWith("08") && e.getMessage().contains("refused");
+                    // A failure before the statement reached the server, or a standby refusing it, is a clean "err";
+                    // anything else may have committed.
+                    String state = e.getSQLState() == null ? "" : e.getSQLState();
+                    boolean unsent = (state.startsWith("08") && e.getMessage().contains("refused"))
+                            || state.equals("25006") || state.equals("57P03");
                     log.println((unsent ? "err " : "unknown ") + current + " " + System.currentTimeMillis());
                     closeQuietly(connection);
                     connection = null;

@@ -189,11 +189,6 @@ public final class HaproxyController {
         }
         if (!target.leader().equals(appliedLeader)) {
             switchPrimary(target);
-            if (awaitingConfirmation) {
-                // The leader is not confirmed yet and is asked again in 100 ms: reconciling now
-                // would only find it in maintenance and ask it a second time.
-                return;
-            }
         }
         reconcile(target);
     }

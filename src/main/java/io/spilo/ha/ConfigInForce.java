@@ -78,7 +78,8 @@ final class ConfigInForce {
                 config.tags().failoverPriority(), dynamic.paused(), dynamic.primaryStartTimeoutSeconds(),
                 config.postgres().removeDataDirectoryOnRewindFailure(),
                 dynamic.synchronousMode() ? new HaSettings.Synchronous(true, dynamic.synchronousModeStrict(),
-                        dynamic.synchronousNodeCount(), dynamic.maximumLagOnSyncnode()) : HaSettings.Synchronous.OFF);
+                        dynamic.synchronousNodeCount(), dynamic.maximumLagOnSyncnode()) : HaSettings.Synchronous.OFF,
+                dynamic.useSlots());
     }
 
     /** Before any good config: the file's bootstrap timing when it is valid, Spilo's defaults otherwise. */
@@ -89,7 +90,7 @@ final class ConfigInForce {
         } catch (RuntimeException e) {
             return new HaSettings(config.name(), TimingSettings.SPILO_DEFAULTS, DynamicConfig.DEFAULT_MAXIMUM_LAG_ON_FAILOVER,
                     config.tags().noFailover(), config.tags().failoverPriority(), false, 300,
-                    config.postgres().removeDataDirectoryOnRewindFailure(), HaSettings.Synchronous.OFF);
+                    config.postgres().removeDataDirectoryOnRewindFailure(), HaSettings.Synchronous.OFF, true);
         }
     }
 }

@@ -203,7 +203,7 @@ public final class HaRules {
     private static Decision decideWithOtherLeader(
             ClusterView cluster, Leader leader, LocalState local, HaSettings settings, AgentMemory memory, long nowNanos) {
         Optional<Member> leaderMember = cluster.member(leader.name());
-        Optional<Upstream> upstream = leaderMember.flatMap(member -> upstreamOf(member, settings.memberName()));
+        Optional<Upstream> upstream = leaderMember.flatMap(member -> upstreamOf(member, settings.memberName(), settings.useSlots()));
         if (!local.dataDirectoryInitialized()) {
             return upstream.<Decision>map(source -> new Decision.CloneFromLeader(leader.name(), source))
                     .orElse(new Decision.Wait("waiting for leader " + leader.name() + " to publish its address"));
@@ -324,12 +324,12 @@ public final class HaRules {
      * with a leader to follow; none for a primary. Empty when the files must be left alone: a
      * replica with no leader right now keeps following whom it follows until there is one.
      */
-    public static Optional<Optional<Upstream>> upstreamToConfigure(ClusterView view, LocalState local, String me) {
+    public static Optional<Optional<Upstream>> upstreamToConfigure(ClusterView view, LocalState local, String me, boolean useSlots) {
         if (!local.inRecovery()) {
             return Optional.of(Optional.empty());
         }
         Optional<Upstream> upstream = view.leaderMember().filter(leader -> !leader.name().equals(me))
-                .flatMap(leader -> upstreamOf(leader, me));
+                .flatMap(leader -> upstreamOf(leader, me, useSlots));
         if (upstream.isEmpty() && local.upstream().isPresent()) {
             return Optional.empty();
         }
@@ -338,11 +338,11 @@ public final class HaRules {
 
     /**
      * Where {@code follower} streams from when {@code member} leads, if the leader's connection URL
-     * is usable. The slot on the leader is named after the follower.
+     * is usable. The slot on the leader is named after the follower; without slots it names none.
      */
-    public static Optional<Upstream> upstreamOf(Member member, String follower) {
+    public static Optional<Upstream> upstreamOf(Member member, String follower, boolean useSlots) {
         return member.postgresHost().flatMap(host -> member.postgresPort()
-                .map(port -> new Upstream(host, port, slotNameFor(follower))));
+                .map(port -> new Upstream(host, port, useSlots ? slotNameFor(follower) : "")));
     }
 
     /** The slot this member streams through; named after the member, as Patroni does. */

@@ -9,6 +9,8 @@ import io.spilo.config.TimingSettings;
  * @param primaryStartTimeoutSeconds how long a crashed primary may take to run again before the
  *     leader key is released; 0 releases it at once
  * @param removeDataDirectoryOnRewindFailure re-clone when pg_rewind fails, instead of staying down
+ * @param useSlots replicas stream through a slot named after them ({@code postgresql.use_slots});
+ *     without slots they must not name one, or streaming fails with "slot does not exist"
  */
 public record HaSettings(
         String memberName,
@@ -19,7 +21,8 @@ public record HaSettings(
         boolean paused,
         int primaryStartTimeoutSeconds,
         boolean removeDataDirectoryOnRewindFailure,
-        Synchronous synchronous) {
+        Synchronous synchronous,
+        boolean useSlots) {
     /** Synchronous replication settings: off, or on with a number of standbys and an optional lag limit. */
     public record Synchronous(boolean enabled, boolean strict, int nodeCount, long maximumLagOnSyncnode) {
         public static final Synchronous OFF = new Synchronous(false, false, 1, -1);

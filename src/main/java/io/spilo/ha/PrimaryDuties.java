@@ -125,7 +125,7 @@ final class PrimaryDuties {
      */
     void applyConfiguration(Cycle cycle) {
         Optional<Optional<io.spilo.postgres.Upstream>> upstream =
-                HaRules.upstreamToConfigure(cycle.view().orElseThrow(), cycle.local(), me);
+                HaRules.upstreamToConfigure(cycle.view().orElseThrow(), cycle.local(), me, cycle.settings().useSlots());
         if (upstream.isEmpty()) {
             return;
         }

@@ -76,14 +76,7 @@ final class ClusterCreation {
     void rewind(Upstream source, Duration timeout) {
         String clusterState = Optional.ofNullable(controlData.read().get("Database cluster state")).orElse("");
         if (!clusterState.equals("shut down") && !clusterState.equals("shut down in recovery")) {
-            // pg_rewind first runs crash recovery in single-user mode, which refuses standby mode:
-            // the signal file goes (it is written again before the server starts as a replica).
-            try {
-                Files.deleteIfExists(config.dataDirectory().resolve("standby.signal"));
-                Files.deleteIfExists(config.dataDirectory().resolve("recovery.signal"));
-            } catch (IOException e) {
-                throw new PostgresException("cannot prepare " + config.dataDirectory() + " for pg_rewind: " + e.getMessage(), e);
-            }
+            recoverKeepingWal(timeout);
         }
         files.writePasswordFile();
         // A new primary's control file names its new timeline only after its first checkpoint;
@@ -104,5 +97,47 @@ final class ClusterCreation {
             throw new PostgresException("pg_rewind from " + where + " failed (exit " + result.exitCode() + "): " + result.tail());
         }
         LOG.info("pg_rewind from {}: {}", where, result.tail());
+    }
+
+    /**
+     * Crash recovery before pg_rewind, done here rather than by pg_rewind itself. The checkpoint at the
+     * end of crash recovery removes WAL segments older than its redo point (beyond wal_keep_size and
+     * the slots saved at the last checkpoint), yet pg_rewind then reads the target's WAL backwards
+     * from the divergence point to the last common checkpoint: after a large write since that
+     * checkpoint it fails with "could not find previous WAL record". With {@code archive_mode=on} and
+     * an archive command that always fails, PostgreSQL keeps every segment that is not archived, so
+     * nothing is removed. The archive status goes first so that no segment counts as archived.
+     */
+    private void recoverKeepingWal(Duration timeout) {
+        Path data = config.dataDirectory();
+        try {
+            // Single-user mode refuses standby mode; the signal file is written again before the
+            // server starts as a replica.
+            Files.deleteIfExists(data.resolve("standby.signal"));
+            Files.deleteIfExists(data.resolve("recovery.signal"));
+            Path archiveStatus = data.resolve("pg_wal/archive_status");
+            if (Files.isDirectory(archiveStatus)) {
+                try (var status = Files.list(archiveStatus)) {
+                    for (Path file : status.toList()) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new PostgresException("cannot prepare " + data + " for pg_rewind: " + e.getMessage(), e);
+        }
+        List<String> command = List.of(config.program("postgres").toString(), "--single", "-D", data.toString(),
+                "-c", "archive_mode=on", "-c", "archive_command=false", "template1");
+        ProcessResult result;
+        try {
+            result = runner.runAsPostgresUser(command, Map.of(), timeout);
+        } catch (ProcessFailedException e) {
+            throw new PostgresException("crash recovery of " + data + " before pg_rewind failed: " + e.getMessage(), e);
+        }
+        if (!result.succeeded()) {
+            throw new PostgresException("crash recovery of " + data + " before pg_rewind failed (exit " + result.exitCode()
+                    + "): " + result.tail());
+        }
+        LOG.info("crash recovery before pg_rewind done, WAL kept for pg_rewind");
     }
 }

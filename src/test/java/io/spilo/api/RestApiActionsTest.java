@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /** The write endpoints over a real socket against an in-memory cluster. */
 class RestApiActionsTest {
-    private static final HaSettings SETTINGS = new HaSettings("node1", new TimingSettings(4, 1, 1), 1_048_576, false, 1, false, 300, false, HaSettings.Synchronous.OFF);
+    private static final HaSettings SETTINGS = new HaSettings("node1", new TimingSettings(4, 1, 1), 1_048_576, false, 1, false, 300, false, HaSettings.Synchronous.OFF, true);
     private final FakeClusterControl control = new FakeClusterControl();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private RestApi api;

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class RestApiAvailabilityTest {
     private static final HaSettings SETTINGS = new HaSettings("node1", new TimingSettings(10, 2, 3), 1_048_576, false, 1, false,
-            300, false, HaSettings.Synchronous.OFF);
+            300, false, HaSettings.Synchronous.OFF, true);
     private final FakeClusterControl control = new FakeClusterControl();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Socket> slowClients = new ArrayList<>();

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 /** The REST API over a real loopback socket, fed a hand-made status and a fake clock. */
 class RestApiTest {
     private static final long SECOND = 1_000_000_000L;
-    private static final HaSettings SETTINGS = new HaSettings("node1", new TimingSettings(30, 10, 10), 1_048_576, false, 1, false, 300, false, HaSettings.Synchronous.OFF);
+    private static final HaSettings SETTINGS = new HaSettings("node1", new TimingSettings(30, 10, 10), 1_048_576, false, 1, false, 300, false, HaSettings.Synchronous.OFF, true);
     private final AtomicLong clock = new AtomicLong(1_000 * SECOND);
     private final AtomicReference<NodeStatus> status = new AtomicReference<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

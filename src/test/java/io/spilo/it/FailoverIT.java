@@ -220,4 +220,38 @@ class FailoverIT {
         assertThat(promoted.hasRow(200)).isTrue();
         await("node2 follows node3").atMost(CONVERGE).until(() -> behind.hasRow(200) && cluster.streamingReplicas().contains(behind));
     }
+
+    /**
+     * Issue 11 item 6: a primary killed after writing more WAL since its last checkpoint than it keeps.
+     * pg_rewind's own crash recovery ends with a checkpoint that recycles the segments pg_rewind then
+     * reads backwards ("could not find previous WAL record"); the former primary must rejoin anyway.
+     */
+    @Test
+    void aFormerPrimaryRejoinsAfterWritingManySegmentsSinceItsLastCheckpoint() throws Exception {
+        // wal_keep_size below the bulk write, as in the review's 200 MB against Spilo's default 128 MB,
+        // and no replication slot holding WAL on the primary (a slot created after its last checkpoint
+        // holds no more than that: the promoted-replica case).
+        AgentNode old = startHealthy("    postgresql:\n      use_slots: false\n      parameters:\n        wal_keep_size: 32MB\n",
+                Map.of());
+        try (java.sql.Connection connection = old.connect(); java.sql.Statement statement = connection.createStatement()) {
+            statement.setQueryTimeout(120);
+            statement.execute("CHECKPOINT");
+            // About 80 MB of WAL (five segments and more) after the checkpoint pg_rewind will look for.
+            statement.execute("CREATE TABLE spilo_bulk AS SELECT g AS id, repeat('x', 200) AS filler"
+                    + " FROM generate_series(1, 300000) g");
+        }
+        assertThat(old.tryInsert(1)).isTrue();
+        await("the replicas received the bulk write").atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
+                .until(() -> cluster.nodes.stream().filter(node -> node != old).allMatch(node -> node.hasRow(1)));
+
+        killAgentAndPostmaster(old);
+        AgentNode promoted = awaitNewPrimaryOtherThan(old);
+        assertThat(promoted.tryInsert(2)).isTrue();
+
+        old.startAgent();
+        await("the former primary rewinds and streams from the new one").atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
+                .until(() -> old.hasRow(2) && cluster.streamingReplicas().contains(old));
+        assertThat(cluster.primaries()).containsExactly(promoted);
+        assertThat(old.timeline()).isEqualTo(promoted.timeline());
+    }
 }

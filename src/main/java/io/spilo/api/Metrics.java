@@ -52,6 +52,10 @@ final class Metrics {
                         ? status.cluster().flatMap(view -> view.sync()).map(sync -> sync.synchronousStandbys().size()).orElse(0) : 0);
         gauge(text, "spilo_config_valid", "Value is 0 while the cluster's config key holds values the agent cannot use.", labels,
                 status.configProblem().isEmpty() ? 1 : 0);
+        gauge(text, "spilo_fence_armed", "Value is 1 while the fence would stop this node's primary if the agent stopped renewing its leadership.",
+                labels, status.fence() == io.spilo.fence.FenceState.ARMED ? 1 : 0);
+        status.writeProbeLatencyMillis().ifPresent(latency -> gauge(text, "spilo_write_probe_latency_seconds",
+                "How long the leader's last write probe took to commit on its own disk.", labels, latency / 1000.0));
         gauge(text, "spilo_leadership_confirmed", "Value is 1 while this node's leadership is confirmed in etcd.", labels, primary ? 1 : 0);
         return text.toString();
     }

@@ -76,6 +76,12 @@ final class StatusJson {
             body.put("pause", true);
         }
         status.configProblem().ifPresent(problem -> body.put("config_error", problem));
+        body.put("fence", status.fence().text());
+        if (status.writeProbeLatencyMillis().isPresent() || status.writeStalledMillis().isPresent()) {
+            var probe = body.putObject("write_probe");
+            status.writeProbeLatencyMillis().ifPresent(latency -> probe.put("latency_ms", latency));
+            status.writeStalledMillis().ifPresent(stalled -> probe.put("stalled_ms", stalled));
+        }
         if (!status.tags().isEmpty()) {
             ObjectNode tags = body.putObject("tags");
             status.tags().forEach(tags::putPOJO);

@@ -12,6 +12,8 @@ import io.spilo.dcs.DcsException;
 import io.spilo.dcs.DynamicConfig;
 import io.spilo.dcs.etcd.EtcdDcs;
 import io.spilo.dcs.DynamicConfigFile;
+import io.spilo.fence.FenceSet;
+import io.spilo.fence.ProcessFence;
 import io.spilo.ha.HaLoop;
 import io.spilo.postgres.PostgresInstance;
 import io.spilo.process.ProcessRunner;
@@ -112,8 +114,11 @@ final class AgentCommand implements Callable<Integer> {
         }
 
         PostgresInstance postgres = new PostgresInstance(config.postgres(), config.name(), runner);
+        java.nio.file.Path dataDirectory = config.postgres().dataDirectory();
+        FenceSet fence = FenceSet.of(new ProcessFence(config.postgres().osUser(), dataDirectory,
+                dataDirectory.resolveSibling(dataDirectory.getFileName() + ".fence.log")), config.watchdog());
         loop[0] = new HaLoop(config, dcs, postgres, new HttpPeerProbe(Duration.ofSeconds(2)),
-                DynamicConfigFile.besideDataDirectory(config.postgres().dataDirectory()), System::nanoTime, Clock.systemUTC());
+                DynamicConfigFile.besideDataDirectory(dataDirectory), fence, System::nanoTime, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping the agent");

@@ -42,7 +42,7 @@ final class ConfigKeys {
             "postgresql.pgpass", "postgresql.authentication.superuser", "postgresql.authentication.replication",
             "postgresql.parameters", "postgresql.pg_hba", "postgresql.use_pg_rewind",
             "postgresql.remove_data_directory_on_rewind_failure", "postgresql.os_user",
-            "postgresql.pg_ctl_timeout", "tags", "watchdog.mode",
+            "postgresql.pg_ctl_timeout", "tags", "watchdog.mode", "watchdog.device", "watchdog.safety_margin",
             "haproxy.bind", "haproxy.primary_port", "haproxy.replica_port", "haproxy.stats_port", "haproxy.state_dir",
             "haproxy.bin");
 }

@@ -128,7 +128,8 @@ public final class ConfigLoader {
                     absolutePath("haproxy.state_dir", optionalText("haproxy.state_dir")
                             .orElse(Path.of(System.getProperty("java.io.tmpdir"), "spilo-haproxy-" + scope + "-" + name).toString())),
                     Path.of(optionalText("haproxy.bin").orElse("haproxy")));
-            return new SpiloConfig(scope, namespace, name, restApi, etcd, bootstrap, postgres, tags, haproxy, unsupportedKeys());
+            return new SpiloConfig(scope, namespace, name, restApi, etcd, bootstrap, postgres, tags, haproxy,
+                    WatchdogConfig.from(root.get("watchdog")), unsupportedKeys());
         }
 
         private EtcdConfig etcd() {
@@ -287,10 +288,8 @@ public final class ConfigLoader {
                 boolean isAncestor = ConfigKeys.SUPPORTED_PREFIXES.stream().anyMatch(key -> key.startsWith(childPath + "."));
                 if (isAncestor && field.getValue().isObject()) {
                     collectUnsupported(field.getValue(), childPath, unsupported);
-                } else if (!(childPath.equals("watchdog") && field.getValue().isObject())) {
-                    unsupported.add(childPath);
                 } else {
-                    collectUnsupported(field.getValue(), childPath, unsupported);
+                    unsupported.add(childPath);
                 }
             }
         }

@@ -14,6 +14,7 @@ public record SpiloConfig(
         PostgresConfig postgres,
         Tags tags,
         HaproxyConfig haproxy,
+        WatchdogConfig watchdog,
         List<String> unsupportedKeys) {
     public SpiloConfig {
         unsupportedKeys = List.copyOf(unsupportedKeys);

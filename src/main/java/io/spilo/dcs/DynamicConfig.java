@@ -126,6 +126,15 @@ public record DynamicConfig(ObjectNode json, long modRevision) {
         return integer("primary_start_timeout", 300);
     }
 
+    /**
+     * Spilo's {@code write_probe_timeout}: how long the leader's commits may stall on its own disk
+     * before it gives up leadership; default {@code ttl - loop_wait}, 0 turns the probe off.
+     */
+    public java.util.OptionalInt writeProbeTimeoutSeconds() {
+        return json.has("write_probe_timeout") ? java.util.OptionalInt.of(integer("write_probe_timeout", 0))
+                : java.util.OptionalInt.empty();
+    }
+
     public boolean synchronousMode() {
         return json.path("synchronous_mode").asBoolean(false);
     }

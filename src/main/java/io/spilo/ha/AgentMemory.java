@@ -16,6 +16,8 @@ import java.util.OptionalLong;
  * @param actionInProgress the long action running on the executor, if any
  * @param waitingForCandidateSince since when this member has waited, with no leader, for the
  *     candidate named in the {@code failover} key to take over
+ * @param writeStalledSince since when the leader's write probe has not seen a commit reach its
+ *     disk (a frozen or failing file system)
  */
 public record AgentMemory(
         OptionalLong leadershipConfirmedAt,
@@ -24,10 +26,11 @@ public record AgentMemory(
         Optional<String> rewindFailure,
         OptionalLong replicaStalledSince,
         Optional<ActionInProgress> actionInProgress,
-        OptionalLong waitingForCandidateSince) {
+        OptionalLong waitingForCandidateSince,
+        OptionalLong writeStalledSince) {
     public static AgentMemory initial() {
         return new AgentMemory(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.empty(),
-                OptionalLong.empty(), Optional.empty(), OptionalLong.empty());
+                OptionalLong.empty(), Optional.empty(), OptionalLong.empty(), OptionalLong.empty());
     }
 
     public static AgentMemory confirmedAt(long nanos) {
@@ -36,36 +39,41 @@ public record AgentMemory(
 
     public AgentMemory withLeadershipConfirmedAt(OptionalLong value) {
         return new AgentMemory(value, primaryDownSince, releasedLeadershipAt, rewindFailure, replicaStalledSince,
-                actionInProgress, waitingForCandidateSince);
+                actionInProgress, waitingForCandidateSince, writeStalledSince);
     }
 
     public AgentMemory withPrimaryDownSince(OptionalLong value) {
         return new AgentMemory(leadershipConfirmedAt, value, releasedLeadershipAt, rewindFailure, replicaStalledSince,
-                actionInProgress, waitingForCandidateSince);
+                actionInProgress, waitingForCandidateSince, writeStalledSince);
     }
 
     public AgentMemory withReleasedLeadershipAt(OptionalLong value) {
         return new AgentMemory(leadershipConfirmedAt, primaryDownSince, value, rewindFailure, replicaStalledSince,
-                actionInProgress, waitingForCandidateSince);
+                actionInProgress, waitingForCandidateSince, writeStalledSince);
     }
 
     public AgentMemory withRewindFailure(Optional<String> value) {
         return new AgentMemory(leadershipConfirmedAt, primaryDownSince, releasedLeadershipAt, value, replicaStalledSince,
-                actionInProgress, waitingForCandidateSince);
+                actionInProgress, waitingForCandidateSince, writeStalledSince);
     }
 
     public AgentMemory withReplicaStalledSince(OptionalLong value) {
         return new AgentMemory(leadershipConfirmedAt, primaryDownSince, releasedLeadershipAt, rewindFailure, value,
-                actionInProgress, waitingForCandidateSince);
+                actionInProgress, waitingForCandidateSince, writeStalledSince);
     }
 
     public AgentMemory withActionInProgress(Optional<ActionInProgress> value) {
         return new AgentMemory(leadershipConfirmedAt, primaryDownSince, releasedLeadershipAt, rewindFailure,
-                replicaStalledSince, value, waitingForCandidateSince);
+                replicaStalledSince, value, waitingForCandidateSince, writeStalledSince);
     }
 
     public AgentMemory withWaitingForCandidateSince(OptionalLong value) {
         return new AgentMemory(leadershipConfirmedAt, primaryDownSince, releasedLeadershipAt, rewindFailure,
-                replicaStalledSince, actionInProgress, value);
+                replicaStalledSince, actionInProgress, value, writeStalledSince);
+    }
+
+    public AgentMemory withWriteStalledSince(OptionalLong value) {
+        return new AgentMemory(leadershipConfirmedAt, primaryDownSince, releasedLeadershipAt, rewindFailure,
+                replicaStalledSince, actionInProgress, waitingForCandidateSince, value);
     }
 }

@@ -79,7 +79,8 @@ final class ConfigInForce {
                 config.postgres().removeDataDirectoryOnRewindFailure(),
                 dynamic.synchronousMode() ? new HaSettings.Synchronous(true, dynamic.synchronousModeStrict(),
                         dynamic.synchronousNodeCount(), dynamic.maximumLagOnSyncnode()) : HaSettings.Synchronous.OFF,
-                dynamic.useSlots());
+                dynamic.useSlots(),
+                dynamic.writeProbeTimeoutSeconds().orElse(timing.ttlSeconds() - timing.loopWaitSeconds()));
     }
 
     /** Before any good config: the file's bootstrap timing when it is valid, Spilo's defaults otherwise. */
@@ -90,7 +91,8 @@ final class ConfigInForce {
         } catch (RuntimeException e) {
             return new HaSettings(config.name(), TimingSettings.SPILO_DEFAULTS, DynamicConfig.DEFAULT_MAXIMUM_LAG_ON_FAILOVER,
                     config.tags().noFailover(), config.tags().failoverPriority(), false, 300,
-                    config.postgres().removeDataDirectoryOnRewindFailure(), HaSettings.Synchronous.OFF, true);
+                    config.postgres().removeDataDirectoryOnRewindFailure(), HaSettings.Synchronous.OFF, true,
+                    TimingSettings.SPILO_DEFAULTS.ttlSeconds() - TimingSettings.SPILO_DEFAULTS.loopWaitSeconds());
         }
     }
 }

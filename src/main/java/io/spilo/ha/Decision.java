@@ -102,6 +102,17 @@ public sealed interface Decision {
         }
     }
 
+    /**
+     * Commits on this leader do not reach its disk (frozen, failing): kill PostgreSQL at once (no
+     * stop can finish on a frozen disk, and a stalled commit must never be acknowledged later) and
+     * give the leader key up so a replica takes over.
+     */
+    record AbandonStalledPrimary(String reason) implements Decision {
+        public String description() {
+            return "giving up leadership: " + reason;
+        }
+    }
+
     /** The data directory may hold WAL the leader never had: pg_rewind it to the leader, then start as its replica. */
     record RewindFrom(String leaderName, Upstream upstream) implements Decision {
         public String description() {

@@ -46,12 +46,15 @@ final class DecisionExecutor {
     private final LoopState state;
     private final PrimaryDuties duties;
     private final SwitchoverProcedure switchover;
+    private final FenceKeeper fence;
     private final Clock wallClock;
     private final Runnable wakeUp;
     private final Map<Class<? extends Decision>, BiConsumer<Decision, Cycle>> handlers = new LinkedHashMap<>();
 
     DecisionExecutor(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, LongActionRunner runner,
-            LoopState state, PrimaryDuties duties, SwitchoverProcedure switchover, Clock wallClock, Runnable wakeUp) {
+            LoopState state, PrimaryDuties duties, SwitchoverProcedure switchover, FenceKeeper fence, Clock wallClock,
+            Runnable wakeUp) {
+        this.fence = fence;
         this.config = config;
         this.dcs = dcs;
         this.postgres = postgres;
@@ -83,6 +86,7 @@ final class DecisionExecutor {
             wakeUp.run();
         });
         on(Decision.Demote.class, (decision, cycle) -> demote());
+        on(Decision.AbandonStalledPrimary.class, (decision, cycle) -> abandonStalledPrimary(cycle));
         on(Decision.Wait.class, (decision, cycle) -> {
         });
     }
@@ -224,6 +228,9 @@ final class DecisionExecutor {
 
     private void startAsLeader(Cycle cycle) {
         LOG.info("PostgreSQL is not running on the leader: starting it in place");
+        if (!armFence(cycle)) {
+            return;
+        }
         postgres.writeConfiguration(false, Optional.empty(), duties.parameters(cycle));
         // Not waiting: the loop keeps renewing the leader key while PostgreSQL recovers.
         postgres.startInBackground();
@@ -235,6 +242,16 @@ final class DecisionExecutor {
                 .withReleasedLeadershipAt(OptionalLong.of(cycle.nowNanos()));
         postgres.stop(startTimeout());
         dcs.deleteLeader();
+    }
+
+    /** Killed before the key goes: no replica is promoted while this primary could still acknowledge a commit. */
+    private void abandonStalledPrimary(Cycle cycle) {
+        state.memory = state.memory.withLeadershipConfirmedAt(OptionalLong.empty())
+                .withReleasedLeadershipAt(OptionalLong.of(cycle.nowNanos()));
+        state.synchronousStandbyNames = Optional.empty();
+        postgres.killImmediately();
+        dcs.deleteLeader();
+        wakeUp.run();
     }
 
     private void demote() {
@@ -320,6 +337,9 @@ final class DecisionExecutor {
     private void promote(Cycle cycle, Map<String, String> parameters) {
         long positionBefore = cycle.local().walPosition();
         boolean strict = cycle.settings().synchronous().enabled() && cycle.settings().synchronous().strict();
+        if (!armFence(cycle)) {
+            return;
+        }
         submit(MemberState.PROMOTING, "promoting PostgreSQL", () -> {
             if (strict) {
                 // '*' must hold from the first commit on the new timeline: set it while still a
@@ -354,5 +374,20 @@ final class DecisionExecutor {
         if (!runner.submit(memberState, description, work, onFailure)) {
             LOG.warn("not {}: another long action is in progress", description);
         }
+    }
+
+    /**
+     * Before PostgreSQL runs as primary: the fence must already guard this leadership window. When a
+     * required fence (watchdog.mode: required) cannot be armed, the leader key goes back instead.
+     */
+    private boolean armFence(Cycle cycle) {
+        if (fence.armForPrimary(state.memory, cycle.local(), cycle.settings(), cycle.nowNanos())) {
+            return true;
+        }
+        LOG.error("the required fence cannot be armed (see the watchdog messages): giving the leader key back");
+        state.memory = state.memory.withLeadershipConfirmedAt(OptionalLong.empty());
+        dcs.deleteLeader();
+        wakeUp.run();
+        return false;
     }
 }

@@ -9,6 +9,7 @@ import io.spilo.dcs.DcsException;
 import io.spilo.dcs.DynamicConfig;
 import io.spilo.dcs.Leader;
 import io.spilo.dcs.LeaseState;
+import io.spilo.fence.Fence;
 import io.spilo.postgres.LocalState;
 import io.spilo.postgres.Postgres;
 import io.spilo.postgres.PostgresException;
@@ -39,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class HaLoop {
     private static final Logger LOG = LoggerFactory.getLogger(HaLoop.class);
     public static final String VERSION = "0.1.0";
+    /** A probe commit pending for less than this is a commit in progress, not a stall. */
+    private static final long STALL_WORTH_REPORTING_MILLIS = 1000;
 
     private final SpiloConfig config;
     private final Dcs dcs;
@@ -54,6 +57,8 @@ public final class HaLoop {
     private final DecisionExecutor executor;
     private final OperatorActions operatorActions;
     private final MemberPublisher memberPublisher;
+    private final FenceKeeper fenceKeeper;
+    private final WriteProbe writeProbe;
     private volatile boolean running;
     /** pg_settings names of the running server, for the REST API's config checks; written by the loop thread. */
     private volatile java.util.Set<String> knownParameterNames = java.util.Set.of();
@@ -67,17 +72,23 @@ public final class HaLoop {
     private java.time.Duration etcdCallTimeout;
 
     /** The agent's loop: long actions on a daemon thread of their own; an {@link Error} ends the process. */
-    public HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, LastConfigStore lastConfig,
+    public HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, LastConfigStore lastConfig, Fence fence,
             LongSupplier nanoClock, Clock wallClock) {
-        this(config, dcs, postgres, peers, lastConfig, nanoClock, wallClock, Executors.newSingleThreadExecutor(task -> {
-            Thread worker = new Thread(task, "ha-long-action");
-            worker.setDaemon(true);
-            return worker;
-        }), HaLoop::haltOnFatalError, Sleeper.REAL);
+        this(config, dcs, postgres, peers, lastConfig, fence, nanoClock, wallClock, daemonThread("ha-long-action"),
+                daemonThread("write-probe"), HaLoop::haltOnFatalError, Sleeper.REAL);
     }
 
-    HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, LastConfigStore lastConfig, LongSupplier nanoClock,
-            Clock wallClock, Executor longActions, Consumer<Throwable> onFatalError, Sleeper sleeper) {
+    private static Executor daemonThread(String name) {
+        return Executors.newSingleThreadExecutor(task -> {
+            Thread worker = new Thread(task, name);
+            worker.setDaemon(true);
+            return worker;
+        });
+    }
+
+    HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, LastConfigStore lastConfig, Fence fence,
+            LongSupplier nanoClock, Clock wallClock, Executor longActions, Executor probes, Consumer<Throwable> onFatalError,
+            Sleeper sleeper) {
         this.config = config;
         this.dcs = dcs;
         this.postgres = postgres;
@@ -86,12 +97,14 @@ public final class HaLoop {
         this.onFatalError = onFatalError;
         this.configInForce = new ConfigInForce(config, lastConfig);
         this.runner = new LongActionRunner(longActions, this::wakeUp, nanoClock);
+        this.fenceKeeper = new FenceKeeper(fence);
+        this.writeProbe = new WriteProbe(probes, postgres, nanoClock);
         this.duties = new PrimaryDuties(config.name(), dcs, postgres, state, this::wakeUp);
         Duration startTimeout = Duration.ofSeconds(config.postgres().startTimeoutSeconds());
         SwitchoverProcedure switchover = new SwitchoverProcedure(config.name(), startTimeout, dcs, postgres, peers, runner,
                 state, nanoClock, sleeper, this::wakeUp);
-        this.executor = new DecisionExecutor(config, dcs, postgres, peers, runner, state, duties, switchover, wallClock,
-                this::wakeUp);
+        this.executor = new DecisionExecutor(config, dcs, postgres, peers, runner, state, duties, switchover, fenceKeeper,
+                wallClock, this::wakeUp);
         this.operatorActions = new OperatorActions(config.name(), startTimeout, postgres, runner, state, duties, this::wakeUp);
         this.memberPublisher = new MemberPublisher(config, dcs);
     }
@@ -180,6 +193,9 @@ public final class HaLoop {
                 postgres.stop(Duration.ofSeconds(config.postgres().startTimeoutSeconds()));
                 dcs.deleteLeader();
             }
+            if (!postgres.state().isRunningPrimary()) {
+                fenceKeeper.release();
+            }
         } catch (PostgresException | DcsException e) {
             LOG.error("clean shutdown incomplete: {}", e.getMessage());
         }
@@ -246,6 +262,7 @@ public final class HaLoop {
         }
         operatorActions.handle(cycle);
         LocalState after = postgres.state();
+        fenceKeeper.reconcile(state.memory, after, runner.inProgress(), settings, nanoClock.getAsLong());
         MemberState memberState = MemberState.of(after, runner.inProgress());
         if (view.isPresent() && lease.isPresent()) {
             memberPublisher.publish(after, memberState, lease.get().leaseId());
@@ -302,6 +319,13 @@ public final class HaLoop {
         } else if (memory.waitingForCandidateSince().isEmpty()) {
             memory = memory.withWaitingForCandidateSince(OptionalLong.of(cycle.nowNanos()));
         }
+        if (keyHolder && local.isRunningPrimary() && state.memory.leadershipConfirmedAt().isPresent()
+                && cycle.settings().writeProbeTimeoutSeconds() > 0) {
+            memory = memory.withWriteStalledSince(writeProbe.observe(cycle.nowNanos()));
+        } else {
+            writeProbe.reset();
+            memory = memory.withWriteStalledSince(OptionalLong.empty());
+        }
         if (local.isRunningReplica() && !local.streaming()) {
             if (memory.replicaStalledSince().isEmpty()) {
                 memory = memory.withReplicaStalledSince(OptionalLong.of(cycle.nowNanos()));
@@ -336,7 +360,15 @@ public final class HaLoop {
         Optional<ClusterView> cluster = view.isPresent() ? view : previous == null ? Optional.empty() : previous.cluster();
         status.set(new NodeStatus(config.scope(), config.name(), MemberState.of(local, runner.inProgress()).text(),
                 OperatorRules.roleName(local), local, state.memory.leadershipConfirmedAt(), dcsLastSeenEpochSeconds,
-                nanoClock.getAsLong(), cluster, outcome, settings, config.tags().values(), configInForce.problem()));
+                nanoClock.getAsLong(), cluster, outcome, settings, config.tags().values(), configInForce.problem(),
+                fenceKeeper.state(), writeProbe.lastLatencyMillis(), state.memory.writeStalledSince()
+                        .stream().map(since -> (nanoClock.getAsLong() - since) / 1_000_000L)
+                        .filter(millis -> millis >= STALL_WORTH_REPORTING_MILLIS).findFirst()));
+    }
+
+    /** For tests: the write probe's latest state, as the loop sees it. */
+    OptionalLong writeStalledSince() {
+        return state.memory.writeStalledSince();
     }
 
     /** etcd calls are bounded by the live retry_timeout, not the file's (it decides how fast a leader notices a hung store). */

@@ -101,6 +101,12 @@ public final class HaRules {
                 && nowNanos - memory.leadershipConfirmedAt().getAsLong() < settings.leadershipValidityNanos();
     }
 
+    /** The write probe saw no commit reach the disk for write_probe_timeout (not while paused: the operator decides then). */
+    private static boolean writeStalled(HaSettings settings, AgentMemory memory, long nowNanos) {
+        return !settings.paused() && settings.writeProbeTimeoutSeconds() > 0 && memory.writeStalledSince().isPresent()
+                && nowNanos - memory.writeStalledSince().getAsLong() >= settings.writeProbeTimeoutNanos();
+    }
+
     private static Decision decideAsKeyHolder(ClusterView cluster, Leader leader, LocalState local, HaSettings settings,
             AgentMemory memory, long nowNanos, OffsetDateTime wallNow) {
         if (!isLeadershipValid(settings, memory, nowNanos)) {
@@ -112,6 +118,11 @@ public final class HaRules {
         if (local.runState() == RunState.RUNNING) {
             if (local.inRecovery()) {
                 return new Decision.PromoteHeldLeadership(leader);
+            }
+            if (writeStalled(settings, memory, nowNanos)) {
+                return new Decision.AbandonStalledPrimary("commits have not reached this member's disk for "
+                        + (nowNanos - memory.writeStalledSince().getAsLong()) / 1_000_000_000L + " s (write_probe_timeout "
+                        + settings.writeProbeTimeoutSeconds() + " s)");
             }
             if (cluster.failover().isPresent()) {
                 Optional<Decision> switchover = decideSwitchover(cluster, cluster.failover().get(), settings, wallNow);

@@ -11,6 +11,8 @@ import io.spilo.config.TimingSettings;
  * @param removeDataDirectoryOnRewindFailure re-clone when pg_rewind fails, instead of staying down
  * @param useSlots replicas stream through a slot named after them ({@code postgresql.use_slots});
  *     without slots they must not name one, or streaming fails with "slot does not exist"
+ * @param writeProbeTimeoutSeconds how long the leader's commits may stall on its disk before it
+ *     gives leadership up; 0: never
  */
 public record HaSettings(
         String memberName,
@@ -22,7 +24,8 @@ public record HaSettings(
         int primaryStartTimeoutSeconds,
         boolean removeDataDirectoryOnRewindFailure,
         Synchronous synchronous,
-        boolean useSlots) {
+        boolean useSlots,
+        int writeProbeTimeoutSeconds) {
     /** Synchronous replication settings: off, or on with a number of standbys and an optional lag limit. */
     public record Synchronous(boolean enabled, boolean strict, int nodeCount, long maximumLagOnSyncnode) {
         public static final Synchronous OFF = new Synchronous(false, false, 1, -1);
@@ -32,6 +35,10 @@ public record HaSettings(
 
     public long primaryStartTimeoutNanos() {
         return primaryStartTimeoutSeconds * NANOS_PER_SECOND;
+    }
+
+    public long writeProbeTimeoutNanos() {
+        return writeProbeTimeoutSeconds * NANOS_PER_SECOND;
     }
 
     public long ttlNanos() {

@@ -15,6 +15,9 @@ import java.util.OptionalLong;
  * @param dcsLastSeenEpochSeconds wall-clock time of the last successful read of the store, for people
  * @param cycleCompletedAtNanos monotonic time when the last cycle ended (liveness)
  * @param configProblem why the cluster's config key cannot be used as it stands (the last good one rules meanwhile)
+ * @param fence whether the fence guards this member's primary
+ * @param writeProbeLatencyMillis how long the leader's last write probe took to commit
+ * @param writeStalledMillis for how long the leader's commits have not reached its disk, if they have not
  */
 public record NodeStatus(
         String scope,
@@ -29,7 +32,10 @@ public record NodeStatus(
         String lastDecision,
         HaSettings settings,
         Map<String, Object> tags,
-        Optional<String> configProblem) {
+        Optional<String> configProblem,
+        io.spilo.fence.FenceState fence,
+        OptionalLong writeProbeLatencyMillis,
+        OptionalLong writeStalledMillis) {
     public NodeStatus {
         tags = Map.copyOf(tags);
     }

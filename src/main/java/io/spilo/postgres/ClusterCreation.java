@@ -135,8 +135,10 @@ final class ClusterCreation {
             throw new PostgresException("crash recovery of " + data + " before pg_rewind failed: " + e.getMessage(), e);
         }
         if (!result.succeeded()) {
-            throw new PostgresException("crash recovery of " + data + " before pg_rewind failed (exit " + result.exitCode()
-                    + "): " + result.tail());
+            // Nothing was rewound yet: retried next cycle (processes of a killed server may still be
+            // exiting, holding its shared memory, as after a frozen disk thaws).
+            throw PostgresException.retryable("crash recovery of " + data + " before pg_rewind failed (exit "
+                    + result.exitCode() + "): " + result.tail());
         }
         LOG.info("crash recovery before pg_rewind done, WAL kept for pg_rewind");
     }

@@ -45,6 +45,9 @@ final class LocalSql {
     private final PostgresConfig config;
     // Guarded by this.
     private Connection connection;
+    private final Object probeLock = new Object();
+    // Guarded by probeLock.
+    private Connection probeConnection;
     // Guarded by this.
     private java.util.Set<String> parameterNames = java.util.Set.of();
 
@@ -145,6 +148,43 @@ final class LocalSql {
             statement.execute("CHECKPOINT");
         } catch (SQLException e) {
             throw PostgresException.unreachable("cannot run CHECKPOINT on " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The write probe's commit over a connection of its own (a stalled commit must not hold the
+     * lock the loop's state queries need): a WAL message in a transaction, committed with
+     * {@code synchronous_commit = local}, so it waits for the local disk and never for standbys.
+     * The socket timeout only bounds a hung thread; the loop measures the stall itself.
+     */
+    void commitHeartbeat() {
+        synchronized (probeLock) {
+            try {
+                if (probeConnection == null) {
+                    HostPort target = config.listen().connectable();
+                    probeConnection = connectTo(target.host(), target.port(), 600);
+                    probeConnection.setAutoCommit(false);
+                }
+                try (Statement statement = probeConnection.createStatement()) {
+                    statement.execute("SET LOCAL synchronous_commit = local");
+                    statement.execute("SELECT pg_logical_emit_message(true, 'spilo-write-probe', now()::text)");
+                }
+                probeConnection.commit();
+            } catch (SQLException e) {
+                closeProbeConnection();
+                throw PostgresException.unreachable("the write probe's commit failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void closeProbeConnection() {
+        if (probeConnection != null) {
+            try {
+                probeConnection.close();
+            } catch (SQLException ignored) {
+                // discarded anyway
+            }
+            probeConnection = null;
         }
     }
 

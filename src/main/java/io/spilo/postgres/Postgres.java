@@ -29,6 +29,19 @@ public interface Postgres {
     /** Starts PostgreSQL without waiting for it to accept connections (the HA loop keeps running meanwhile). */
     void startInBackground();
 
+    /**
+     * SIGKILL of the postmaster and of every backend, without waiting: the one stop that works on a
+     * frozen disk (a killed process blocked in a write dies when the write returns, before it can
+     * answer a client).
+     */
+    void killImmediately();
+
+    /**
+     * Commits one tiny transaction that must reach the local disk ({@code synchronous_commit = local}):
+     * the leader's write probe. Blocks while the disk does; throws when the commit fails.
+     */
+    void commitHeartbeat();
+
     /** Stops PostgreSQL (fast shutdown; immediate if that does not finish in time). */
     void stop(Duration timeout);
 

@@ -26,6 +26,14 @@ public final class PostgresException extends RuntimeException {
         return new PostgresException(message, cause, true);
     }
 
+    /**
+     * A local step that failed for a reason that passes (old server processes still exiting, say)
+     * and changed nothing: trying again later may well succeed.
+     */
+    public static PostgresException retryable(String message) {
+        return new PostgresException(message, null, true);
+    }
+
     public boolean isTransient() {
         return transientFailure;
     }

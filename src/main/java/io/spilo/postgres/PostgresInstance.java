@@ -100,6 +100,21 @@ public final class PostgresInstance implements Postgres {
     }
 
     @Override
+    public void killImmediately() {
+        PostmasterPidFile.livePid(config.dataDirectory()).flatMap(ProcessHandle::of).ifPresent(postmaster -> {
+            // Children first: a backend outliving its postmaster could otherwise still answer a client.
+            postmaster.children().forEach(ProcessHandle::destroyForcibly);
+            postmaster.destroyForcibly();
+        });
+        sql.close();
+    }
+
+    @Override
+    public void commitHeartbeat() {
+        sql.commitHeartbeat();
+    }
+
+    @Override
     public void reload() {
         pgCtl.reload();
     }

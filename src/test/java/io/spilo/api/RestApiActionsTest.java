@@ -27,14 +27,14 @@ import org.junit.jupiter.api.Test;
 
 /** The write endpoints over a real socket against an in-memory cluster. */
 class RestApiActionsTest {
-    private static final HaSettings SETTINGS = new HaSettings("node1", new TimingSettings(4, 1, 1), 1_048_576, false, 1, false, 300, false, HaSettings.Synchronous.OFF, true);
+    private static final HaSettings SETTINGS = new HaSettings("node1", new TimingSettings(4, 1, 1), 1_048_576, false, 1, false, 300, false, HaSettings.Synchronous.OFF, true, 20);
     private final FakeClusterControl control = new FakeClusterControl();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private RestApi api;
 
     private void start(Optional<Credentials> authentication) {
         NodeStatus status = new NodeStatus("demo", "node1", "running", "primary", LocalState.empty(), OptionalLong.empty(), 0, 0,
-                Optional.empty(), "", SETTINGS, Map.of(), Optional.empty());
+                Optional.empty(), "", SETTINGS, Map.of(), Optional.empty(), io.spilo.fence.FenceState.DISARMED, OptionalLong.empty(), OptionalLong.empty());
         api = RestApi.bind(new HostPort("127.0.0.1", 0), () -> status, System::nanoTime, authentication, control);
         api.start();
     }

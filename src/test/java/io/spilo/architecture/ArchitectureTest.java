@@ -16,7 +16,8 @@ class ArchitectureTest {
                     "com.sun.net.httpserver..", "java.net.http..", "io.spilo.dcs.etcd..", "io.spilo.api..",
                     "io.spilo.cli..", "io.spilo.process..")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("java.lang.ProcessBuilder")
-            .orShould().dependOnClassesThat().haveFullyQualifiedName("io.spilo.postgres.PostgresInstance");
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("io.spilo.postgres.PostgresInstance")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("io.spilo.fence.ProcessFence");
 
     @ArchTest
     static final ArchRule configDependsOnNothingOfSpilo = noClasses().that().resideInAPackage("io.spilo.config..")

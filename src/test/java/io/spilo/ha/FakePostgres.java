@@ -64,6 +64,27 @@ public final class FakePostgres implements Postgres {
         return this;
     }
 
+    /** Records a call made by another fake of the same member (its fence), to check the order. */
+    public synchronized void note(String call) {
+        calls.add(call);
+    }
+
+    @Override
+    public synchronized void killImmediately() {
+        if (running) {
+            crash();
+            calls.add("kill immediately");
+        }
+    }
+
+    @Override
+    public synchronized void commitHeartbeat() {
+        if (!running || inRecovery) {
+            throw new PostgresException("no primary to commit on");
+        }
+        calls.add("heartbeat");
+    }
+
     /** kill -9 of the postmaster: the control file says it was in production. */
     public synchronized void crash() {
         running = false;

@@ -29,11 +29,11 @@ class HaRulesTest {
 
     private static HaSettings settings(boolean noFailover, int priority, boolean paused, int primaryStartTimeout, boolean reclone) {
         return new HaSettings("node1", new TimingSettings(30, 10, 10), 1_048_576, noFailover, priority, paused,
-                primaryStartTimeout, reclone, HaSettings.Synchronous.OFF, true);
+                primaryStartTimeout, reclone, HaSettings.Synchronous.OFF, true, 20);
     }
 
     private static final HaSettings SYNCHRONOUS = new HaSettings("node1", new TimingSettings(30, 10, 10), 1_048_576, false, 1,
-            false, 300, false, new HaSettings.Synchronous(true, false, 1, -1), true);
+            false, 300, false, new HaSettings.Synchronous(true, false, 1, -1), true, 20);
 
     private static ClusterView withSync(Optional<String> leader, io.spilo.dcs.SyncState sync, Member... members) {
         return new ClusterView(Optional.of(SYSTEM_ID), leader.map(name -> new Leader(name, 7, 42)), List.of(members),
@@ -575,7 +575,7 @@ class HaRulesTest {
     void withoutSlotsAReplicaNamesNoSlotOnItsUpstream() {
         ClusterView led = ledBy("node2", member("node2", 5433, "primary", 100));
         HaSettings noSlots = new HaSettings("node1", new TimingSettings(30, 10, 10), 1_048_576, false, 1, false, 300, false,
-                HaSettings.Synchronous.OFF, false);
+                HaSettings.Synchronous.OFF, false, 20);
 
         assertThat(HaRules.upstreamToConfigure(led, running(true, 100, Optional.of("127.0.0.1:5433")), "node1", false))
                 .hasValue(Optional.of(new Upstream("127.0.0.1", 5433, "")));
@@ -594,7 +594,7 @@ class HaRulesTest {
         AgentMemory justAsked = AgentMemory.initial().withWaitingForCandidateSince(OptionalLong.of(NOW - SECOND));
         AgentMemory waitedATtl = AgentMemory.initial().withWaitingForCandidateSince(OptionalLong.of(NOW - SETTINGS.ttlNanos()));
         HaSettings anotherReplica = new HaSettings("node2", SETTINGS.timing(), SETTINGS.maximumLagOnFailover(), false, 1, false, 300, false,
-                HaSettings.Synchronous.OFF, true);
+                HaSettings.Synchronous.OFF, true, 20);
 
         assertThat(HaRules.decide(Optional.of(stopped), running(true, 100, Optional.empty()), anotherReplica, justAsked, NOW, WALL_NOW))
                 .isEqualTo(new Decision.AcquireLeadership(false));

@@ -26,8 +26,13 @@ public final class LoopHarness {
         public final FakeDcs dcs;
         public final FakePostgres postgres;
         public final ManualExecutor longActions = new ManualExecutor();
+        /** The write probe's commits: they complete only when a test runs them (a frozen disk never does). */
+        public final ManualExecutor writeProbes = new ManualExecutor();
+        /** While true, the write probe's commits hang, as on a frozen file system. */
+        public boolean diskFrozen;
         public final HaLoop loop;
         public final List<Throwable> fatalErrors = new ArrayList<>();
+        public final FakeFence fence;
         /** What this member keeps of the cluster config between runs (its file beside the data directory). */
         public final InMemoryLastConfig lastConfig;
         private boolean down;
@@ -38,8 +43,9 @@ public final class LoopHarness {
             this.port = port;
             this.dcs = new FakeDcs(store, name, clock);
             this.postgres = postgres;
-            this.loop = new HaLoop(config(name, port, extraYaml), dcs, postgres, this::probe, lastConfig, clock,
-                    Clock.fixed(Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC), longActions, fatalErrors::add,
+            this.fence = new FakeFence(clock, postgres);
+            this.loop = new HaLoop(config(name, port, extraYaml), dcs, postgres, this::probe, lastConfig, fence, clock,
+                    Clock.fixed(Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC), longActions, writeProbes, fatalErrors::add,
                     millis -> clock.advanceSeconds(millis / 1000.0));
         }
 
@@ -49,12 +55,25 @@ public final class LoopHarness {
                 throw new IllegalStateException(name + " is down");
             }
             loop.runCycle();
+            if (!diskFrozen) {
+                writeProbes.runAll();
+            }
         }
 
         /** The agent and PostgreSQL are gone (kill -9 of the node): no cycles, no answers. */
         public void kill() {
             down = true;
             postgres.crash();
+        }
+
+        /** The agent stops (SIGSTOP, a long pause): no cycles, no answers; PostgreSQL and the fence run on. */
+        public void freeze() {
+            down = true;
+        }
+
+        /** SIGCONT after {@link #freeze()}. */
+        public void thaw() {
+            down = false;
         }
 
         public NodeStatus status() {
@@ -111,11 +130,14 @@ public final class LoopHarness {
         }
     }
 
-    /** Lets {@code seconds} pass in loop_wait steps, every live member cycling at each step. */
+    /** Lets {@code seconds} pass in 2 s steps, every live member cycling, then every fence that is due firing, at each step. */
     public void runFor(int seconds) {
         for (int elapsed = 0; elapsed < seconds; elapsed += 2) {
             clock.advanceSeconds(2);
             cycleAll();
+            for (Node node : nodes.values()) {
+                node.fence.fireIfDue();
+            }
         }
     }
 

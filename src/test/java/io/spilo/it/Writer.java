@@ -23,7 +23,13 @@ final class Writer implements AutoCloseable {
     private final Thread thread;
 
     Writer(int port) {
+        this(port, 1);
+    }
+
+    /** A writer whose ids start at {@code firstId}: writers on different servers never write the same id. */
+    Writer(int port, long firstId) {
         this.port = port;
+        this.nextId.set(firstId);
         this.thread = new Thread(this::run, "writer-" + port);
         thread.start();
     }
@@ -64,6 +70,16 @@ final class Writer implements AutoCloseable {
         List<Long> ids = new ArrayList<>();
         acknowledged.forEach(entry -> ids.add(entry[0]));
         return ids;
+    }
+
+    /** When the last acknowledged write was acknowledged (System.nanoTime), if any. */
+    java.util.OptionalLong lastAcknowledgedAt() {
+        return acknowledged.stream().mapToLong(entry -> entry[1]).max();
+    }
+
+    /** When the first write acknowledged after {@code sinceNanos} was acknowledged, if any. */
+    java.util.OptionalLong firstAcknowledgedAfter(long sinceNanos) {
+        return acknowledged.stream().mapToLong(entry -> entry[1]).filter(at -> at >= sinceNanos).min();
     }
 
     int acknowledgedCount() {

@@ -20,6 +20,9 @@ public interface ClusterControl {
     /** The parameter names this member's PostgreSQL knows (pg_settings); empty while it is not running. */
     java.util.Set<String> knownParameterNames();
 
+    /** A leader's {@code POST /failsafe} (failsafe mode). */
+    io.spilo.ha.FailsafeReply acceptFailsafe(String leader);
+
     /** Hands an action to the HA loop; completes when the loop has handled it. */
     CompletableFuture<io.spilo.ha.ActionOutcome> submit(AgentAction action);
 }

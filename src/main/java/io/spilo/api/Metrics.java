@@ -56,6 +56,8 @@ final class Metrics {
                 labels, status.fence() == io.spilo.fence.FenceState.ARMED ? 1 : 0);
         status.writeProbeLatencyMillis().ifPresent(latency -> gauge(text, "spilo_write_probe_latency_seconds",
                 "How long the leader's last write probe took to commit on its own disk.", labels, latency / 1000.0));
+        gauge(text, "patroni_failsafe_mode_is_active", "Value is 1 while this leader runs through an etcd outage in failsafe mode.",
+                labels, status.failsafeActive() ? 1 : 0);
         gauge(text, "spilo_leadership_confirmed", "Value is 1 while this node's leadership is confirmed in etcd.", labels, primary ? 1 : 0);
         return text.toString();
     }

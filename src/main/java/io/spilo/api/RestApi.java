@@ -186,6 +186,7 @@ public final class RestApi implements AutoCloseable {
                         body.path("force").asBoolean(false)), java.time.Duration.ofSeconds(120));
                 case "PATCH /config" -> actions.config(body, false);
                 case "PUT /config" -> actions.config(body, true);
+                case "POST /failsafe" -> failsafe(body);
                 default -> Actions.Reply.text(404, "no such action: " + method + " " + path);
             };
         } catch (Actions.BadRequest e) {
@@ -194,6 +195,20 @@ public final class RestApi implements AutoCloseable {
             return Response.text(503, "etcd is not reachable: " + e.getMessage());
         }
         return reply.json().map(json -> Response.json(reply.status(), json)).orElse(Response.text(reply.status(), reply.text()));
+    }
+
+    /** Patroni's answers: 200 "Accepted", 500 with the reason (a primary here), 502 without failsafe_mode. */
+    private Actions.Reply failsafe(ObjectNode body) {
+        String leader = body.path("name").asText("");
+        if (leader.isEmpty()) {
+            return Actions.Reply.text(400, "the failsafe call names no leader: {\"name\": ...} expected");
+        }
+        return switch (control.acceptFailsafe(leader)) {
+            case ACCEPTED -> Actions.Reply.text(200, "Accepted");
+            case NOT_ENABLED -> Actions.Reply.text(502, "failsafe_mode is not enabled");
+            case RUNNING_AS_LEADER -> Actions.Reply.text(500, "Running as a leader");
+            case STARTING -> Actions.Reply.text(503, "starting");
+        };
     }
 
     /** The request body as a JSON object; empty means {}. At most 64 KiB. */

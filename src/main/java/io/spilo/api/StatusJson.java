@@ -77,6 +77,9 @@ final class StatusJson {
         }
         status.configProblem().ifPresent(problem -> body.put("config_error", problem));
         body.put("fence", status.fence().text());
+        if (status.failsafeActive()) {
+            body.put("failsafe_mode_is_active", true);
+        }
         if (status.writeProbeLatencyMillis().isPresent() || status.writeStalledMillis().isPresent()) {
             var probe = body.putObject("write_probe");
             status.writeProbeLatencyMillis().ifPresent(latency -> probe.put("latency_ms", latency));

@@ -1,6 +1,7 @@
 package io.spilo.cli;
 
 import io.spilo.api.ApiException;
+import io.spilo.api.HttpFailsafeCaller;
 import io.spilo.api.HttpPeerProbe;
 import io.spilo.api.RestApi;
 import io.spilo.config.ConfigException;
@@ -118,6 +119,7 @@ final class AgentCommand implements Callable<Integer> {
         FenceSet fence = FenceSet.of(new ProcessFence(config.postgres().osUser(), dataDirectory,
                 dataDirectory.resolveSibling(dataDirectory.getFileName() + ".fence.log")), config.watchdog());
         loop[0] = new HaLoop(config, dcs, postgres, new HttpPeerProbe(Duration.ofSeconds(2)),
+                new HttpFailsafeCaller(Duration.ofSeconds(2), config.restApi().authentication()),
                 DynamicConfigFile.besideDataDirectory(dataDirectory), fence, System::nanoTime, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

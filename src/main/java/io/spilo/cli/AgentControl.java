@@ -48,6 +48,11 @@ final class AgentControl implements ClusterControl {
     }
 
     @Override
+    public io.spilo.ha.FailsafeReply acceptFailsafe(String leader) {
+        return loop.get().acceptFailsafe(leader);
+    }
+
+    @Override
     public CompletableFuture<io.spilo.ha.ActionOutcome> submit(AgentAction action) {
         return loop.get().submit(action);
     }

@@ -135,6 +135,11 @@ public record DynamicConfig(ObjectNode json, long modRevision) {
                 : java.util.OptionalInt.empty();
     }
 
+    /** Patroni's {@code failsafe_mode}: the leader stays primary through an etcd outage while every member vouches for it. */
+    public boolean failsafeMode() {
+        return json.path("failsafe_mode").asBoolean(false);
+    }
+
     public boolean synchronousMode() {
         return json.path("synchronous_mode").asBoolean(false);
     }

@@ -142,7 +142,9 @@ public final class ProcessFence implements Fence {
             LOG.error("the fence (pid {}) did not exit after disarm", process.pid());
             return;
         }
-        LOG.info("fence disarmed");
+        if (process.exitValue() == 0) {
+            LOG.info("fence disarmed");
+        }
         forgetExited();
     }
 

@@ -80,7 +80,8 @@ final class ConfigInForce {
                 dynamic.synchronousMode() ? new HaSettings.Synchronous(true, dynamic.synchronousModeStrict(),
                         dynamic.synchronousNodeCount(), dynamic.maximumLagOnSyncnode()) : HaSettings.Synchronous.OFF,
                 dynamic.useSlots(),
-                dynamic.writeProbeTimeoutSeconds().orElse(timing.ttlSeconds() - timing.loopWaitSeconds()));
+                dynamic.writeProbeTimeoutSeconds().orElse(timing.ttlSeconds() - timing.loopWaitSeconds()),
+                dynamic.failsafeMode());
     }
 
     /** Before any good config: the file's bootstrap timing when it is valid, Spilo's defaults otherwise. */
@@ -92,7 +93,7 @@ final class ConfigInForce {
             return new HaSettings(config.name(), TimingSettings.SPILO_DEFAULTS, DynamicConfig.DEFAULT_MAXIMUM_LAG_ON_FAILOVER,
                     config.tags().noFailover(), config.tags().failoverPriority(), false, 300,
                     config.postgres().removeDataDirectoryOnRewindFailure(), HaSettings.Synchronous.OFF, true,
-                    TimingSettings.SPILO_DEFAULTS.ttlSeconds() - TimingSettings.SPILO_DEFAULTS.loopWaitSeconds());
+                    TimingSettings.SPILO_DEFAULTS.ttlSeconds() - TimingSettings.SPILO_DEFAULTS.loopWaitSeconds(), false);
         }
     }
 }

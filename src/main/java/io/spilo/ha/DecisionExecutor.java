@@ -47,14 +47,16 @@ final class DecisionExecutor {
     private final PrimaryDuties duties;
     private final SwitchoverProcedure switchover;
     private final FenceKeeper fence;
+    private final Failsafe failsafe;
     private final Clock wallClock;
     private final Runnable wakeUp;
     private final Map<Class<? extends Decision>, BiConsumer<Decision, Cycle>> handlers = new LinkedHashMap<>();
 
     DecisionExecutor(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, LongActionRunner runner,
-            LoopState state, PrimaryDuties duties, SwitchoverProcedure switchover, FenceKeeper fence, Clock wallClock,
-            Runnable wakeUp) {
+            LoopState state, PrimaryDuties duties, SwitchoverProcedure switchover, FenceKeeper fence, Failsafe failsafe,
+            Clock wallClock, Runnable wakeUp) {
         this.fence = fence;
+        this.failsafe = failsafe;
         this.config = config;
         this.dcs = dcs;
         this.postgres = postgres;
@@ -265,6 +267,11 @@ final class DecisionExecutor {
         ClusterView view = cycle.view().orElseThrow();
         LocalState local = cycle.local();
         HaSettings settings = cycle.settings();
+        Optional<String> vouchedFor = failsafe.reasonNotToRace(cycle.nowNanos(), settings);
+        if (vouchedFor.isPresent()) {
+            LOG.info("not racing for the leader key: {}", vouchedFor.get());
+            return;
+        }
         if (!designated) {
             Optional<String> stepBack = RaceRules.reasonToStepBack(local.walPosition(), local.isRunningPrimary(), settings,
                     peers.probe(RaceRules.peersToCompare(view, settings)));

@@ -59,6 +59,8 @@ public final class HaLoop {
     private final MemberPublisher memberPublisher;
     private final FenceKeeper fenceKeeper;
     private final WriteProbe writeProbe;
+    private final Failsafe failsafe;
+    private final TimeKeeper timeKeeper;
     private volatile boolean running;
     /** pg_settings names of the running server, for the REST API's config checks; written by the loop thread. */
     private volatile java.util.Set<String> knownParameterNames = java.util.Set.of();
@@ -72,9 +74,9 @@ public final class HaLoop {
     private java.time.Duration etcdCallTimeout;
 
     /** The agent's loop: long actions on a daemon thread of their own; an {@link Error} ends the process. */
-    public HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, LastConfigStore lastConfig, Fence fence,
-            LongSupplier nanoClock, Clock wallClock) {
-        this(config, dcs, postgres, peers, lastConfig, fence, nanoClock, wallClock, daemonThread("ha-long-action"),
+    public HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, FailsafeCaller failsafeCaller,
+            LastConfigStore lastConfig, Fence fence, LongSupplier nanoClock, Clock wallClock) {
+        this(config, dcs, postgres, peers, failsafeCaller, lastConfig, fence, nanoClock, wallClock, daemonThread("ha-long-action"),
                 daemonThread("write-probe"), HaLoop::haltOnFatalError, Sleeper.REAL);
     }
 
@@ -86,8 +88,8 @@ public final class HaLoop {
         });
     }
 
-    HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, LastConfigStore lastConfig, Fence fence,
-            LongSupplier nanoClock, Clock wallClock, Executor longActions, Executor probes, Consumer<Throwable> onFatalError,
+    HaLoop(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, FailsafeCaller failsafeCaller,
+            LastConfigStore lastConfig, Fence fence, LongSupplier nanoClock, Clock wallClock, Executor longActions, Executor probes, Consumer<Throwable> onFatalError,
             Sleeper sleeper) {
         this.config = config;
         this.dcs = dcs;
@@ -98,13 +100,16 @@ public final class HaLoop {
         this.configInForce = new ConfigInForce(config, lastConfig);
         this.runner = new LongActionRunner(longActions, this::wakeUp, nanoClock);
         this.fenceKeeper = new FenceKeeper(fence);
+        this.failsafe = new Failsafe(config.name(), failsafeCaller, new FailsafeCaller.FailsafeRequest(config.name(),
+                "postgres://" + config.postgres().connectAddress() + "/postgres", config.restApi().apiUrl()), nanoClock);
         this.writeProbe = new WriteProbe(probes, postgres, nanoClock);
+        this.timeKeeper = new TimeKeeper(config.name(), state, writeProbe);
         this.duties = new PrimaryDuties(config.name(), dcs, postgres, state, this::wakeUp);
         Duration startTimeout = Duration.ofSeconds(config.postgres().startTimeoutSeconds());
         SwitchoverProcedure switchover = new SwitchoverProcedure(config.name(), startTimeout, dcs, postgres, peers, runner,
                 state, nanoClock, sleeper, this::wakeUp);
         this.executor = new DecisionExecutor(config, dcs, postgres, peers, runner, state, duties, switchover, fenceKeeper,
-                wallClock, this::wakeUp);
+                failsafe, wallClock, this::wakeUp);
         this.operatorActions = new OperatorActions(config.name(), startTimeout, postgres, runner, state, duties, this::wakeUp);
         this.memberPublisher = new MemberPublisher(config, dcs);
     }
@@ -123,6 +128,12 @@ public final class HaLoop {
     /** The parameter names the local PostgreSQL knows, as of the last cycle it was running; safe from any thread. */
     public java.util.Set<String> knownParameterNames() {
         return knownParameterNames;
+    }
+
+    /** A leader's {@code POST /failsafe}. Safe from any thread. */
+    public FailsafeReply acceptFailsafe(String leader) {
+        NodeStatus current = status.get();
+        return current == null ? FailsafeReply.STARTING : failsafe.accept(leader, current.postgres(), current.settings());
     }
 
     /** Queues an operator action for the loop thread; the future completes once it is done or refused. */
@@ -239,11 +250,18 @@ public final class HaLoop {
         if (local.running()) {
             knownParameterNames = postgres.parameterNames();
         }
+        if (view.isEmpty()) {
+            NodeStatus last = status.get();
+            failsafe.confirmWithoutStore(last == null ? Optional.empty() : last.cluster(), local, settings)
+                    .ifPresent(at -> state.memory = state.memory.withLeadershipConfirmedAt(OptionalLong.of(at)));
+        } else {
+            failsafe.end();
+        }
         // Time is read after the store calls: a slow store must count against the leadership window.
         long now = nanoClock.getAsLong();
         OffsetDateTime wallNow = OffsetDateTime.now(wallClock.withZone(ZoneOffset.UTC));
         Cycle cycle = new Cycle(view, lease, dynamic, settings, local, now, wallNow);
-        rememberTimes(cycle);
+        timeKeeper.remember(cycle, runner.inProgress());
         Decision decision = HaRules.decide(view, local, settings, state.memory, now, wallNow);
         if (!decision.description().equals(lastDescription)) {
             LOG.info("{}", decision.description());
@@ -294,47 +312,6 @@ public final class HaLoop {
         }
     }
 
-    private void rememberTimes(Cycle cycle) {
-        AgentMemory memory = state.memory.withActionInProgress(runner.inProgress());
-        LocalState local = cycle.local();
-        boolean keyHolder = cycle.leading(config.name());
-        if (keyHolder && !local.running()) {
-            if (memory.primaryDownSince().isEmpty()) {
-                memory = memory.withPrimaryDownSince(OptionalLong.of(cycle.nowNanos()));
-            }
-        } else {
-            memory = memory.withPrimaryDownSince(OptionalLong.empty());
-        }
-        Optional<String> leaderName = cycle.view().flatMap(ClusterView::leader).map(Leader::name);
-        if (memory.rewindFailure().isPresent() && leaderName.isPresent() && !leaderName.equals(state.rewindFailedAgainst)) {
-            LOG.info("the leader changed to {}: trying pg_rewind again", leaderName.get());
-            memory = memory.withRewindFailure(Optional.empty());
-            state.rewindFailedAgainst = Optional.empty();
-        }
-        boolean waitingForCandidate = cycle.view().filter(view -> view.leader().isEmpty())
-                .flatMap(view -> view.failover().flatMap(io.spilo.dcs.Switchover::candidate))
-                .filter(candidate -> !candidate.equals(config.name())).isPresent();
-        if (!waitingForCandidate) {
-            memory = memory.withWaitingForCandidateSince(OptionalLong.empty());
-        } else if (memory.waitingForCandidateSince().isEmpty()) {
-            memory = memory.withWaitingForCandidateSince(OptionalLong.of(cycle.nowNanos()));
-        }
-        if (keyHolder && local.isRunningPrimary() && state.memory.leadershipConfirmedAt().isPresent()
-                && cycle.settings().writeProbeTimeoutSeconds() > 0) {
-            memory = memory.withWriteStalledSince(writeProbe.observe(cycle.nowNanos()));
-        } else {
-            writeProbe.reset();
-            memory = memory.withWriteStalledSince(OptionalLong.empty());
-        }
-        if (local.isRunningReplica() && !local.streaming()) {
-            if (memory.replicaStalledSince().isEmpty()) {
-                memory = memory.withReplicaStalledSince(OptionalLong.of(cycle.nowNanos()));
-            }
-        } else {
-            memory = memory.withReplicaStalledSince(OptionalLong.empty());
-        }
-        state.memory = memory;
-    }
 
     /** Proves leadership: the lease was just renewed and the leader key lives on it. */
     private void confirmLeadership(Leader leader, LeaseState lease) {
@@ -363,7 +340,7 @@ public final class HaLoop {
                 nanoClock.getAsLong(), cluster, outcome, settings, config.tags().values(), configInForce.problem(),
                 fenceKeeper.state(), writeProbe.lastLatencyMillis(), state.memory.writeStalledSince()
                         .stream().map(since -> (nanoClock.getAsLong() - since) / 1_000_000L)
-                        .filter(millis -> millis >= STALL_WORTH_REPORTING_MILLIS).findFirst()));
+                        .filter(millis -> millis >= STALL_WORTH_REPORTING_MILLIS).findFirst(), failsafe.active()));
     }
 
     /** For tests: the write probe's latest state, as the loop sees it. */

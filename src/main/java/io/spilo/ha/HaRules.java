@@ -228,8 +228,13 @@ public final class HaRules {
                     yield new Decision.StartAsReplica(Optional.empty());
                 }
                 int leaderTimeline = leaderMember.map(Member::timeline).orElse(0);
-                boolean mayHaveDiverged = local.lastRanAsPrimary()
-                        || (local.checkpointTimeline() > 0 && leaderTimeline > local.checkpointTimeline());
+                // A standby stopped uncleanly is started as a standby, never rewound at once: the crash
+                // recovery pg_rewind needs first would end its recovery and write WAL the leader never
+                // had on the same timeline. If it did diverge it will not stream, and the stalled
+                // replica rule stops it cleanly; a clean standby behind the leader's timeline is rewound.
+                boolean cleanStandbyBehind = "shut down in recovery".equals(local.controlState().orElse(""))
+                        && local.checkpointTimeline() > 0 && leaderTimeline > local.checkpointTimeline();
+                boolean mayHaveDiverged = local.lastRanAsPrimary() || cleanStandbyBehind;
                 if (!mayHaveDiverged) {
                     yield new Decision.StartAsReplica(upstream);
                 }

@@ -13,6 +13,8 @@ import io.spilo.config.TimingSettings;
  *     without slots they must not name one, or streaming fails with "slot does not exist"
  * @param writeProbeTimeoutSeconds how long the leader's commits may stall on its disk before it
  *     gives leadership up; 0: never
+ * @param failsafeMode while etcd cannot be reached, the leader stays primary as long as every member
+ *     of the last known membership answers its {@code POST /failsafe}
  */
 public record HaSettings(
         String memberName,
@@ -25,7 +27,8 @@ public record HaSettings(
         boolean removeDataDirectoryOnRewindFailure,
         Synchronous synchronous,
         boolean useSlots,
-        int writeProbeTimeoutSeconds) {
+        int writeProbeTimeoutSeconds,
+        boolean failsafeMode) {
     /** Synchronous replication settings: off, or on with a number of standbys and an optional lag limit. */
     public record Synchronous(boolean enabled, boolean strict, int nodeCount, long maximumLagOnSyncnode) {
         public static final Synchronous OFF = new Synchronous(false, false, 1, -1);

@@ -18,6 +18,7 @@ import java.util.OptionalLong;
  * @param fence whether the fence guards this member's primary
  * @param writeProbeLatencyMillis how long the leader's last write probe took to commit
  * @param writeStalledMillis for how long the leader's commits have not reached its disk, if they have not
+ * @param failsafeActive this leader stays primary without etcd because every member vouched for it
  */
 public record NodeStatus(
         String scope,
@@ -35,7 +36,8 @@ public record NodeStatus(
         Optional<String> configProblem,
         io.spilo.fence.FenceState fence,
         OptionalLong writeProbeLatencyMillis,
-        OptionalLong writeStalledMillis) {
+        OptionalLong writeStalledMillis,
+        boolean failsafeActive) {
     public NodeStatus {
         tags = Map.copyOf(tags);
     }

@@ -24,6 +24,15 @@ final class FakeClusterControl implements ClusterControl {
     Optional<String> electOnRequest = Optional.empty();
     int configWrites;
     long staleRevision = -1;
+    /** What this member answers a leader's POST /failsafe, and who called. */
+    io.spilo.ha.FailsafeReply failsafeReply = io.spilo.ha.FailsafeReply.ACCEPTED;
+    final List<String> failsafeCallers = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public io.spilo.ha.FailsafeReply acceptFailsafe(String leader) {
+        failsafeCallers.add(leader);
+        return failsafeReply;
+    }
 
     static ClusterView cluster(Optional<String> leader, Optional<Switchover> failover, boolean paused) {
         ObjectNode config = JsonNodeFactory.instance.objectNode().put("ttl", 30).put("loop_wait", 10).put("retry_timeout", 10);

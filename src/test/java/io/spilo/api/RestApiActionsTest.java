@@ -27,14 +27,14 @@ import org.junit.jupiter.api.Test;
 
 /** The write endpoints over a real socket against an in-memory cluster. */
 class RestApiActionsTest {
-    private static final HaSettings SETTINGS = new HaSettings("node1", new TimingSettings(4, 1, 1), 1_048_576, false, 1, false, 300, false, HaSettings.Synchronous.OFF, true, 20);
+    private static final HaSettings SETTINGS = new HaSettings("node1", new TimingSettings(4, 1, 1), 1_048_576, false, 1, false, 300, false, HaSettings.Synchronous.OFF, true, 20, false);
     private final FakeClusterControl control = new FakeClusterControl();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private RestApi api;
 
     private void start(Optional<Credentials> authentication) {
         NodeStatus status = new NodeStatus("demo", "node1", "running", "primary", LocalState.empty(), OptionalLong.empty(), 0, 0,
-                Optional.empty(), "", SETTINGS, Map.of(), Optional.empty(), io.spilo.fence.FenceState.DISARMED, OptionalLong.empty(), OptionalLong.empty());
+                Optional.empty(), "", SETTINGS, Map.of(), Optional.empty(), io.spilo.fence.FenceState.DISARMED, OptionalLong.empty(), OptionalLong.empty(), false);
         api = RestApi.bind(new HostPort("127.0.0.1", 0), () -> status, System::nanoTime, authentication, control);
         api.start();
     }
@@ -227,5 +227,26 @@ class RestApiActionsTest {
         assertThat(call("GET", "/patroni", "").statusCode()).isEqualTo(200);
         assertThat(call("GET", "/patroni", "").body()).doesNotContain("s3cret");
         assertThat(control.actions).hasSize(1);
+    }
+
+    @Test
+    void postFailsafeAnswersAsPatroniDoes() throws Exception {
+        start(Optional.empty());
+        String body = "{\"name\": \"node1\", \"conn_url\": \"postgres://127.0.0.1:5432/postgres\","
+                + " \"api_url\": \"http://127.0.0.1:8008/patroni\"}";
+
+        HttpResponse<String> accepted = call("POST", "/failsafe", body);
+        assertThat(accepted.statusCode()).isEqualTo(200);
+        assertThat(accepted.body()).isEqualTo("Accepted");
+        assertThat(control.failsafeCallers).containsExactly("node1");
+
+        control.failsafeReply = io.spilo.ha.FailsafeReply.RUNNING_AS_LEADER;
+        HttpResponse<String> refused = call("POST", "/failsafe", body);
+        assertThat(refused.statusCode()).isEqualTo(500);
+        assertThat(refused.body()).isEqualTo("Running as a leader");
+
+        control.failsafeReply = io.spilo.ha.FailsafeReply.NOT_ENABLED;
+        assertThat(call("POST", "/failsafe", body).statusCode()).isEqualTo(502);
+        assertThat(call("POST", "/failsafe", "{}").statusCode()).isEqualTo(400);
     }
 }

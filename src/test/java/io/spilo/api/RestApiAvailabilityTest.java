@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class RestApiAvailabilityTest {
     private static final HaSettings SETTINGS = new HaSettings("node1", new TimingSettings(10, 2, 3), 1_048_576, false, 1, false,
-            300, false, HaSettings.Synchronous.OFF, true, 20);
+            300, false, HaSettings.Synchronous.OFF, true, 20, false);
     private final FakeClusterControl control = new FakeClusterControl();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Socket> slowClients = new ArrayList<>();
@@ -41,7 +41,7 @@ class RestApiAvailabilityTest {
     @BeforeEach
     void start() {
         NodeStatus status = new NodeStatus("demo", "node1", "running", "replica", LocalState.empty(), OptionalLong.empty(), 0, 0,
-                Optional.empty(), "", SETTINGS, Map.of(), Optional.empty(), io.spilo.fence.FenceState.DISARMED, OptionalLong.empty(), OptionalLong.empty());
+                Optional.empty(), "", SETTINGS, Map.of(), Optional.empty(), io.spilo.fence.FenceState.DISARMED, OptionalLong.empty(), OptionalLong.empty(), false);
         api = RestApi.bind(new HostPort("127.0.0.1", 0), () -> status, System::nanoTime, Optional.empty(), control);
         api.start();
     }

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 /** The REST API over a real loopback socket, fed a hand-made status and a fake clock. */
 class RestApiTest {
     private static final long SECOND = 1_000_000_000L;
-    private static final HaSettings SETTINGS = new HaSettings("node1", new TimingSettings(30, 10, 10), 1_048_576, false, 1, false, 300, false, HaSettings.Synchronous.OFF, true, 20);
+    private static final HaSettings SETTINGS = new HaSettings("node1", new TimingSettings(30, 10, 10), 1_048_576, false, 1, false, 300, false, HaSettings.Synchronous.OFF, true, 20, false);
     private final AtomicLong clock = new AtomicLong(1_000 * SECOND);
     private final AtomicReference<NodeStatus> status = new AtomicReference<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -68,14 +68,14 @@ class RestApiTest {
                 Optional.empty(), Optional.empty(), false, 150018, Optional.of("2026-11-27 03:50:58.555399+00:00"),
                 List.of(new ReplicationConnection("node2", "127.0.0.1", "streaming", 0, "async", "replicator", 0)), Optional.empty(), 0, false);
         return new NodeStatus("demo", "node1", "running", "primary", local, confirmedAt, 1795751501, clock.get(),
-                Optional.of(cluster(500)), "", SETTINGS, Map.of(), Optional.empty(), io.spilo.fence.FenceState.DISARMED, OptionalLong.empty(), OptionalLong.empty());
+                Optional.of(cluster(500)), "", SETTINGS, Map.of(), Optional.empty(), io.spilo.fence.FenceState.DISARMED, OptionalLong.empty(), OptionalLong.empty(), false);
     }
 
     private NodeStatus replica(long wal, Map<String, Object> tags) {
         LocalState local = new LocalState(true, RunState.RUNNING, Optional.of(1L), Optional.of("1"), true, 1, wal, wal,
                 Optional.empty(), Optional.of("127.0.0.1:5432"), true, 150018, Optional.of("2026-11-27 03:50:58.555399+00:00"), List.of(), Optional.empty(), 0, false);
         return new NodeStatus("demo", "node2", "running", "replica", local, OptionalLong.empty(), 1795751501, clock.get(),
-                Optional.of(cluster(500)), "", SETTINGS, tags, Optional.empty(), io.spilo.fence.FenceState.DISARMED, OptionalLong.empty(), OptionalLong.empty());
+                Optional.of(cluster(500)), "", SETTINGS, tags, Optional.empty(), io.spilo.fence.FenceState.DISARMED, OptionalLong.empty(), OptionalLong.empty(), false);
     }
 
     private HttpResponse<String> call(String method, String path) throws Exception {
@@ -227,7 +227,7 @@ class RestApiTest {
         io.spilo.dcs.SyncState sync = new io.spilo.dcs.SyncState(Optional.of("node1"), List.of("node2"), 3);
         status.set(new NodeStatus(replica.scope(), replica.memberName(), replica.state(), replica.role(), replica.postgres(),
                 replica.leadershipConfirmedAtNanos(), replica.dcsLastSeenEpochSeconds(), replica.cycleCompletedAtNanos(),
-                Optional.of(cluster(500, Optional.of(sync))), "", SETTINGS, Map.of(), Optional.empty(), io.spilo.fence.FenceState.DISARMED, OptionalLong.empty(), OptionalLong.empty()));
+                Optional.of(cluster(500, Optional.of(sync))), "", SETTINGS, Map.of(), Optional.empty(), io.spilo.fence.FenceState.DISARMED, OptionalLong.empty(), OptionalLong.empty(), false));
         assertThat(call("GET", "/sync").statusCode()).isEqualTo(200);
         assertThat(call("GET", "/async").statusCode()).isEqualTo(503);
     }

@@ -29,11 +29,11 @@ class HaRulesTest {
 
     private static HaSettings settings(boolean noFailover, int priority, boolean paused, int primaryStartTimeout, boolean reclone) {
         return new HaSettings("node1", new TimingSettings(30, 10, 10), 1_048_576, noFailover, priority, paused,
-                primaryStartTimeout, reclone, HaSettings.Synchronous.OFF, true, 20);
+                primaryStartTimeout, reclone, HaSettings.Synchronous.OFF, true, 20, false);
     }
 
     private static final HaSettings SYNCHRONOUS = new HaSettings("node1", new TimingSettings(30, 10, 10), 1_048_576, false, 1,
-            false, 300, false, new HaSettings.Synchronous(true, false, 1, -1), true, 20);
+            false, 300, false, new HaSettings.Synchronous(true, false, 1, -1), true, 20, false);
 
     private static ClusterView withSync(Optional<String> leader, io.spilo.dcs.SyncState sync, Member... members) {
         return new ClusterView(Optional.of(SYSTEM_ID), leader.map(name -> new Leader(name, 7, 42)), List.of(members),
@@ -329,6 +329,22 @@ class HaRulesTest {
         assertThat(decide(view, stoppedWithData())).isInstanceOf(Decision.RewindFrom.class);
     }
 
+    /**
+     * A standby killed (not cleanly stopped) right after its leader's promotion: crash recovery
+     * before pg_rewind would end its recovery and write WAL on the leader's timeline that the leader
+     * never had (the fault suite's "replica killed during a switchover" then never streamed again).
+     * It starts as a standby instead; the stalled-replica rule rewinds it if it really diverged.
+     */
+    @Test
+    void aStandbyStoppedUncleanlyOnAnOlderTimelineStartsAsAStandbyInsteadOfBeingRewound() {
+        Member leader = new Member("node2", "postgres://127.0.0.1:5433/postgres", "http://127.0.0.1:6433/patroni",
+                "running", "primary", 100, 2, Map.of());
+        ClusterView view = ledBy("node2", leader);
+        LocalState killedStandby = LocalState.stopped(true, Optional.of(SYSTEM_ID), Optional.of("in archive recovery"), 1, 100);
+
+        assertThat(decide(view, killedStandby)).isEqualTo(new Decision.StartAsReplica(Optional.of(new Upstream("127.0.0.1", 5433, "node1"))));
+    }
+
     @Test
     void aFailedRewindStaysDownAndSaysWhyUnlessRecloningIsAllowed() {
         ClusterView view = ledBy("node2", member("node2", 5433, "primary", 100));
@@ -575,7 +591,7 @@ class HaRulesTest {
     void withoutSlotsAReplicaNamesNoSlotOnItsUpstream() {
         ClusterView led = ledBy("node2", member("node2", 5433, "primary", 100));
         HaSettings noSlots = new HaSettings("node1", new TimingSettings(30, 10, 10), 1_048_576, false, 1, false, 300, false,
-                HaSettings.Synchronous.OFF, false, 20);
+                HaSettings.Synchronous.OFF, false, 20, false);
 
         assertThat(HaRules.upstreamToConfigure(led, running(true, 100, Optional.of("127.0.0.1:5433")), "node1", false))
                 .hasValue(Optional.of(new Upstream("127.0.0.1", 5433, "")));
@@ -594,7 +610,7 @@ class HaRulesTest {
         AgentMemory justAsked = AgentMemory.initial().withWaitingForCandidateSince(OptionalLong.of(NOW - SECOND));
         AgentMemory waitedATtl = AgentMemory.initial().withWaitingForCandidateSince(OptionalLong.of(NOW - SETTINGS.ttlNanos()));
         HaSettings anotherReplica = new HaSettings("node2", SETTINGS.timing(), SETTINGS.maximumLagOnFailover(), false, 1, false, 300, false,
-                HaSettings.Synchronous.OFF, true, 20);
+                HaSettings.Synchronous.OFF, true, 20, false);
 
         assertThat(HaRules.decide(Optional.of(stopped), running(true, 100, Optional.empty()), anotherReplica, justAsked, NOW, WALL_NOW))
                 .isEqualTo(new Decision.AcquireLeadership(false));

@@ -30,6 +30,8 @@ public final class LoopHarness {
         public final ManualExecutor writeProbes = new ManualExecutor();
         /** While true, the write probe's commits hang, as on a frozen file system. */
         public boolean diskFrozen;
+        /** While true, this member's REST API cannot be reached by the others (a partition between members). */
+        public boolean unreachableFromPeers;
         public final HaLoop loop;
         public final List<Throwable> fatalErrors = new ArrayList<>();
         public final FakeFence fence;
@@ -44,7 +46,7 @@ public final class LoopHarness {
             this.dcs = new FakeDcs(store, name, clock);
             this.postgres = postgres;
             this.fence = new FakeFence(clock, postgres);
-            this.loop = new HaLoop(config(name, port, extraYaml), dcs, postgres, this::probe, lastConfig, fence, clock,
+            this.loop = new HaLoop(config(name, port, extraYaml), dcs, postgres, this::probe, this::callFailsafe, lastConfig, fence, clock,
                     Clock.fixed(Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC), longActions, writeProbes, fatalErrors::add,
                     millis -> clock.advanceSeconds(millis / 1000.0));
         }
@@ -78,6 +80,19 @@ public final class LoopHarness {
 
         public NodeStatus status() {
             return loop.status();
+        }
+
+        /** As HttpFailsafeCaller: each reachable member's answer to POST /failsafe; an unreachable one never accepts. */
+        private List<String> callFailsafe(List<Member> members, FailsafeCaller.FailsafeRequest leader) {
+            List<String> accepted = new ArrayList<>();
+            for (Member member : members) {
+                Node peer = nodes.get(member.name());
+                if (peer != null && !peer.down && !peer.unreachableFromPeers
+                        && peer.loop.acceptFailsafe(leader.name()) == FailsafeReply.ACCEPTED) {
+                    accepted.add(member.name());
+                }
+            }
+            return accepted;
         }
 
         private List<PeerStatus> probe(List<Member> members) {

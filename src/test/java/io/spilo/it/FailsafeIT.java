@@ -86,13 +86,6 @@ class FailsafeIT {
         return "";
     }
 
-    private static boolean acceptsConnections(AgentNode node) {
-        try (java.sql.Connection connection = node.connect()) {
-            return true;
-        } catch (java.sql.SQLException e) {
-            return false;
-        }
-    }
 
     @ParameterizedTest(name = "synchronous_mode {0}")
     @ValueSource(booleans = {false, true})
@@ -104,7 +97,7 @@ class FailsafeIT {
         try {
             cluster.etcd.stop();
             await("the leader demotes").atMost(CONVERGE).pollInterval(Duration.ofMillis(100))
-                    .until(() -> leader.status("/primary") != 200 && !acceptsConnections(leader));
+                    .until(() -> leader.status("/primary") != 200 && !leader.acceptsConnections());
             double seconds = (System.nanoTime() - stoppedAt) / 1e9;
             System.out.printf("MEASURE failsafe (sync %s): etcd stopped and one member silent -> leader demoted after %.1f s%n",
                     synchronous, seconds);

@@ -43,18 +43,11 @@ class FencingIT {
         return writers.of(node);
     }
 
-    private static boolean acceptsConnections(AgentNode node) {
-        try (java.sql.Connection connection = node.connect()) {
-            return true;
-        } catch (java.sql.SQLException e) {
-            return false;
-        }
-    }
 
     /** Seconds from {@code sinceNanos} until the member's PostgreSQL refuses connections. */
     private static double awaitFenced(AgentNode node, long sinceNanos) {
         await("the old primary's PostgreSQL refuses connections").atMost(CONVERGE).pollInterval(Duration.ofMillis(50))
-                .until(() -> !acceptsConnections(node));
+                .until(() -> !node.acceptsConnections());
         return (System.nanoTime() - sinceNanos) / 1e9;
     }
 
@@ -87,7 +80,7 @@ class FencingIT {
             // Frozen for three ttls: nothing on the old member may come back meanwhile.
             long frozenUntil = stoppedAt + Duration.ofSeconds(30).toNanos();
             await().atMost(Duration.ofSeconds(40)).until(() -> System.nanoTime() >= frozenUntil);
-            assertThat(acceptsConnections(old)).isFalse();
+            assertThat(old.acceptsConnections()).isFalse();
             assertNoWriteOnTheOldPrimaryAfterTheNewOnesFirst(old, promoted, stoppedAt);
         } finally {
             old.agent().signal("CONT");

@@ -186,7 +186,7 @@ class ThreeNodeClusterIT {
         leader.agent().signal("KILL");
         leader.agent().waitFor(Duration.ofSeconds(10));
         await(leader.name + " PostgreSQL fenced").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-                .until(() -> !acceptsConnections(leader));
+                .until(() -> !leader.acceptsConnections());
         leader.startAgent();
         double restartedAfter = (System.nanoTime() - killedAt) / 1e9;
         await(leader.name + " leads again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
@@ -198,11 +198,4 @@ class ThreeNodeClusterIT {
         }
     }
 
-    private static boolean acceptsConnections(AgentNode node) {
-        try (Connection connection = node.connect()) {
-            return true;
-        } catch (java.sql.SQLException e) {
-            return false;
-        }
-    }
 }

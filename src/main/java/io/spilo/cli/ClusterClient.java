@@ -14,6 +14,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** An operator's view of the cluster: etcd for state, each member's REST API for actions. */
 final class ClusterClient implements AutoCloseable {
@@ -39,9 +47,76 @@ final class ClusterClient implements AutoCloseable {
         try {
             return dcs.read();
         } catch (DcsException e) {
-            throw new CommandFailure(ExitCodes.FAILURE, "cannot reach etcd at " + String.join(",", target.etcd().endpoints())
-                    + ": " + e.getMessage());
+            throw etcdUnreachable(e);
         }
+    }
+
+    private CommandFailure etcdUnreachable(DcsException e) {
+        return new CommandFailure(ExitCodes.FAILURE, "cannot reach etcd at " + String.join(",", target.etcd().endpoints())
+                + ": " + e.getMessage());
+    }
+
+    /** A view of the cluster, and where it came from when that was not etcd. */
+    record Snapshot(ClusterView view, Optional<String> source) {
+    }
+
+    /**
+     * etcd's view; when etcd cannot be read and the configuration names a member, that member's
+     * last view ({@code GET /cluster}), labelled as such: during an etcd outage (failsafe mode) the
+     * operator still sees who leads. Fails with etcd's error when neither answers.
+     */
+    Snapshot readOrLastKnown() {
+        try {
+            return new Snapshot(dcs.read(), Optional.empty());
+        } catch (DcsException e) {
+            CommandFailure etcdError = etcdUnreachable(e);
+            URI local = target.localApi().orElseThrow(() -> etcdError);
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(local.resolve("cluster"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                JsonNode body = JSON.readTree(response.body());
+                if (response.statusCode() != 200 || body.path("members").isEmpty()) {
+                    throw etcdError;
+                }
+                return new Snapshot(LastKnownView.fromClusterBody(body), Optional.of(etcdError.getMessage()
+                        + "; showing what the member at " + local + " last read from etcd"));
+            } catch (IOException unanswered) {
+                throw etcdError;
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw etcdError;
+            }
+        }
+    }
+
+    /**
+     * {@code GET /patroni} of every member at once, each within {@code timeout}; a member that does
+     * not answer (or answers with something other than JSON) is absent from the result.
+     */
+    Map<String, JsonNode> statuses(List<Member> members, Duration timeout) {
+        Map<String, CompletableFuture<HttpResponse<String>>> calls = new LinkedHashMap<>();
+        for (Member member : members) {
+            try {
+                calls.put(member.name(), http.sendAsync(HttpRequest.newBuilder(URI.create(member.apiUrl())).timeout(timeout).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            } catch (IllegalArgumentException malformedUrl) {
+                // a member without a usable api_url has no status to show
+            }
+        }
+        Map<String, JsonNode> statuses = new LinkedHashMap<>();
+        calls.forEach((name, call) -> {
+            try {
+                JsonNode body = JSON.readTree(call.get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS).body());
+                if (body.isObject()) {
+                    statuses.put(name, body);
+                }
+            } catch (IOException | ExecutionException | TimeoutException unanswered) {
+                call.cancel(true);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return statuses;
     }
 
     /** The response of one REST call to a member: status code and body. */

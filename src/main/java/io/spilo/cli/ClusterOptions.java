@@ -23,8 +23,11 @@ final class ClusterOptions {
     @Option(names = "--namespace", paramLabel = "NS", description = "etcd namespace with --dcs (default /service/)")
     String namespace = "/service/";
 
-    /** Where the cluster lives in etcd, and the REST credentials for actions if the configuration has them. */
-    record Target(String scope, String prefix, EtcdConfig etcd, Optional<Credentials> restAuthentication) {
+    /**
+     * Where the cluster lives in etcd, the REST credentials for actions if the configuration has them,
+     * and with {@code -c FILE} the REST API of that file's member (asked for its last view when etcd cannot be read).
+     */
+    record Target(String scope, String prefix, EtcdConfig etcd, Optional<Credentials> restAuthentication, Optional<URI> localApi) {
     }
 
     Target resolve(Optional<String> clusterName) {
@@ -39,7 +42,8 @@ final class ClusterOptions {
                 throw new CommandFailure(ExitCodes.USAGE, "cluster '" + clusterName.get() + "' does not match scope '"
                         + config.scope() + "' of " + configFile);
             }
-            return new Target(config.scope(), config.clusterPrefix(), config.etcd(), config.restApi().authentication());
+            return new Target(config.scope(), config.clusterPrefix(), config.etcd(), config.restApi().authentication(),
+                    Optional.of(URI.create("http://" + config.restApi().connectAddress() + "/")));
         }
         if (dcsUrl == null) {
             throw new CommandFailure(ExitCodes.USAGE, "say where the cluster is: -c FILE, or --dcs etcd3://host:port and the cluster name");
@@ -63,6 +67,6 @@ final class ClusterOptions {
         ns = ns.endsWith("/") ? ns : ns + "/";
         Optional<Credentials> rest = Optional.ofNullable(System.getenv("SPILO_RESTAPI_USERNAME"))
                 .map(user -> new Credentials(user, Optional.ofNullable(System.getenv("SPILO_RESTAPI_PASSWORD")).orElse("")));
-        return new Target(scope, ns + scope + "/", new EtcdConfig(endpoints, Optional.empty()), rest);
+        return new Target(scope, ns + scope + "/", new EtcdConfig(endpoints, Optional.empty()), rest, Optional.empty());
     }
 }

@@ -1,5 +1,6 @@
 package io.spilo.cli;
 
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Optional;
@@ -9,6 +10,9 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "list", description = "List the members of the cluster.")
 final class ListMembers extends OperatorCommand {
+    /** How long each member may take to report its fence and probe; the table is printed without a member's status after it. */
+    static final Duration STATUS_TIMEOUT = Duration.ofMillis(1500);
+
     @Parameters(arity = "0..1", paramLabel = "CLUSTER")
     String cluster;
 
@@ -35,7 +39,13 @@ final class ListMembers extends OperatorCommand {
                     out().print("\033[H\033[2J");
                     out().println(LocalDateTime.now().withNano(0));
                 }
-                out().print(ClusterTable.render(client.scope(), client.read(), format, tree));
+                ClusterClient.Snapshot snapshot = client.readOrLastKnown();
+                out().print(ClusterTable.render(client.scope(), snapshot.view(), client.statuses(snapshot.view().members(), STATUS_TIMEOUT),
+                        format, tree));
+                if (snapshot.source().isPresent()) {
+                    // stderr: the JSON/YAML on stdout stays machine-readable
+                    spec.commandLine().getErr().println("warning: " + snapshot.source().get());
+                }
                 out().flush();
                 if (every <= 0) {
                     return ExitCodes.OK;

@@ -1,5 +1,6 @@
 package io.spilo.cli;
 
+import io.spilo.dcs.ClusterView;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -12,7 +13,9 @@ final class Topology extends OperatorCommand {
     @Override
     public Integer call() throws Exception {
         try (ClusterClient client = client(Optional.ofNullable(cluster))) {
-            out().print(ClusterTable.render(client.scope(), client.read(), "pretty", true));
+            ClusterView view = client.read();
+            out().print(ClusterTable.render(client.scope(), view, client.statuses(view.members(), ListMembers.STATUS_TIMEOUT), "pretty",
+                    true));
             out().flush();
             return ExitCodes.OK;
         }

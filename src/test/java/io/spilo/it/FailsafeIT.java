@@ -57,6 +57,16 @@ class FailsafeIT {
                 return System.nanoTime() >= until;
             });
             assertThat(leader.json("/patroni").path("failsafe_mode_is_active").asBoolean()).isTrue();
+            // The operator's view during the outage: etcd cannot be read, so the list is the leader's last view plus each member's status.
+            java.io.StringWriter out = new java.io.StringWriter();
+            java.io.StringWriter err = new java.io.StringWriter();
+            int exit = io.spilo.cli.Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "list", "-c",
+                    leader.configFile.toString());
+            System.out.println("SAMPLE spilo list during an etcd outage:\n" + out + err);
+            assertThat(exit).as("spilo list exit code; stderr: %s", err).isZero();
+            assertThat(out.toString()).contains("Failsafe mode: active on " + leader.name)
+                    .containsPattern("\\| " + leader.name + " .*\\| Leader .*\\| armed ");
+            assertThat(err.toString()).contains("cannot reach etcd").contains("last read from etcd");
         } finally {
             cluster.etcd.start();
         }

@@ -44,6 +44,7 @@ final class FaultCluster implements AutoCloseable {
     private final io.spilo.config.TimingSettings timing;
     private final String scope;
     private final boolean synchronous;
+    private final boolean failsafe;
 
     FaultCluster(String scope, boolean synchronous) throws IOException {
         this(scope, synchronous, new io.spilo.config.TimingSettings(10, 2, 3));
@@ -53,6 +54,12 @@ final class FaultCluster implements AutoCloseable {
     double bootstrapSeconds;
 
     FaultCluster(String scope, boolean synchronous, io.spilo.config.TimingSettings timing) throws IOException {
+        this(scope, synchronous, timing, false);
+    }
+
+    /** With {@code failsafe}, the live config turns on failsafe_mode (issue 13). */
+    FaultCluster(String scope, boolean synchronous, io.spilo.config.TimingSettings timing, boolean failsafe) throws IOException {
+        this.failsafe = failsafe;
         this.timing = timing;
         this.scope = scope;
         this.synchronous = synchronous;
@@ -164,7 +171,7 @@ final class FaultCluster implements AutoCloseable {
      */
     private void writeLiveConfig() {
         putConfig("{\"ttl\":" + timing.ttlSeconds() + ",\"loop_wait\":" + timing.loopWaitSeconds() + ",\"retry_timeout\":"
-                + timing.retryTimeoutSeconds() + ",\"synchronous_mode\":" + synchronous + "}");
+                + timing.retryTimeoutSeconds() + ",\"synchronous_mode\":" + synchronous + (failsafe ? ",\"failsafe_mode\":true" : "") + "}");
     }
 
     /** Restores the cluster's config key to the suite's live timing. */

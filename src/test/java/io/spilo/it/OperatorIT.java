@@ -85,7 +85,7 @@ class OperatorIT {
 
         assertThat(table.exitCode()).isZero();
         assertThat(table.out()).contains("+ Cluster: ops (").contains("| Member | Host").contains("| Leader  |")
-                .contains("streaming").contains("Lag in MB");
+                .contains("streaming").contains("Lag in MB").contains("| Fence ").containsPattern("\\| Leader .*\\| armed ");
         JsonNode rows = new ObjectMapper().readTree(json.out());
         assertThat(rows).hasSize(3);
         assertThat(rows.findValuesAsText("Role")).containsExactlyInAnyOrder("Leader", "Replica", "Replica");

@@ -29,8 +29,13 @@ public final class HttpFailsafeCaller implements FailsafeCaller {
     private final Optional<String> authorization;
 
     public HttpFailsafeCaller(Duration timeout, Optional<Credentials> credentials) {
+        this(timeout, credentials, io.spilo.config.TlsSettings.NONE);
+    }
+
+    /** Over HTTPS by {@code tls} when the members' API URLs say https. */
+    public HttpFailsafeCaller(Duration timeout, Optional<Credentials> credentials, io.spilo.config.TlsSettings tls) {
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.client = io.spilo.tls.RestClients.create(tls, timeout);
         this.authorization = credentials.map(user -> "Basic " + Base64.getEncoder().encodeToString(
                 (user.username() + ":" + Optional.ofNullable(user.password()).orElse("")).getBytes(StandardCharsets.UTF_8)));
     }

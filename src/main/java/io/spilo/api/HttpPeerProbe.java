@@ -22,8 +22,13 @@ public final class HttpPeerProbe implements PeerProbe {
     private final Duration timeout;
 
     public HttpPeerProbe(Duration timeout) {
+        this(timeout, io.spilo.config.TlsSettings.NONE);
+    }
+
+    /** Over HTTPS by {@code tls} when the members' API URLs say https. */
+    public HttpPeerProbe(Duration timeout, io.spilo.config.TlsSettings tls) {
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.client = io.spilo.tls.RestClients.create(tls, timeout);
     }
 
     @Override

@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
+import io.spilo.config.RestApiConfig;
+import io.spilo.tls.TlsContexts;
+import io.spilo.tls.TlsException;
+import javax.net.ssl.SSLContext;
 import io.spilo.config.HostPort;
 import io.spilo.ha.NodeStatus;
 import java.io.IOException;
@@ -48,16 +53,15 @@ public final class RestApi implements AutoCloseable {
     private final ExecutorService executor;
     private final Supplier<NodeStatus> status;
     private final LongSupplier nanoClock;
-    private final Optional<io.spilo.config.Credentials> authentication;
+    private final ActionAccess access;
     private final ClusterControl control;
     private final java.util.concurrent.Semaphore actionPermits = new java.util.concurrent.Semaphore(CONCURRENT_ACTIONS);
 
-    private RestApi(HttpServer server, Supplier<NodeStatus> status, LongSupplier nanoClock,
-            Optional<io.spilo.config.Credentials> authentication, ClusterControl control) {
+    private RestApi(HttpServer server, Supplier<NodeStatus> status, LongSupplier nanoClock, ActionAccess access, ClusterControl control) {
         this.server = server;
         this.status = status;
         this.nanoClock = nanoClock;
-        this.authentication = authentication;
+        this.access = access;
         this.control = control;
         java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(REQUEST_THREADS,
                 REQUEST_THREADS, 30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
@@ -72,12 +76,46 @@ public final class RestApi implements AutoCloseable {
         server.createContext("/", this::handle);
     }
 
-    /** Binds the listen address now, so that a port already in use is reported before anything else starts. */
+    /** Plain HTTP on {@code listen}, actions behind {@code authentication} when present. */
     public static RestApi bind(HostPort listen, Supplier<NodeStatus> status, LongSupplier nanoClock,
             Optional<io.spilo.config.Credentials> authentication, ClusterControl control) {
+        return bind(new RestApiConfig(listen, listen, authentication), status, nanoClock, control);
+    }
+
+    /**
+     * Binds the listen address now, so that a port already in use is reported before anything else
+     * starts; with {@code restapi.certfile}, HTTPS (the certificate files are read now, and again
+     * whenever they change).
+     */
+    public static RestApi bind(RestApiConfig config, Supplier<NodeStatus> status, LongSupplier nanoClock, ClusterControl control) {
+        HostPort listen = config.listen();
+        ActionAccess access = new ActionAccess(config);
+        SSLContext tls = null;
+        if (config.https()) {
+            try {
+                tls = TlsContexts.server(config.tls());
+                java.util.List<String> supported = java.util.List.of(tls.getSupportedSSLParameters().getCipherSuites());
+                for (String cipher : config.ciphers()) {
+                    if (!supported.contains(cipher)) {
+                        throw new ApiException("restapi.ciphers: '" + cipher + "' is not a cipher suite this Java supports"
+                                + " (JSSE names, for example TLS_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)");
+                    }
+                }
+            } catch (TlsException e) {
+                throw new ApiException("restapi TLS: " + e.getMessage());
+            }
+        }
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 64);
-            return new RestApi(server, status, nanoClock, authentication, control);
+            HttpServer server;
+            InetSocketAddress address = new InetSocketAddress(listen.host(), listen.port());
+            if (tls == null) {
+                server = HttpServer.create(address, 64);
+            } else {
+                HttpsServer https = HttpsServer.create(address, 64);
+                https.setHttpsConfigurator(new ClientCertificatePolicy(tls, config.verifyClient(), config.ciphers()));
+                server = https;
+            }
+            return new RestApi(server, status, nanoClock, access, control);
         } catch (BindException e) {
             throw new ApiException("restapi.listen " + listen + ": " + e.getMessage()
                     + "; another process uses this port: stop it or choose another restapi.listen port");
@@ -109,9 +147,11 @@ public final class RestApi implements AutoCloseable {
             NodeStatus current = status.get();
             Response response = switch (method) {
                 case "GET", "HEAD", "OPTIONS" -> get(path, query(uri), current);
-                case "POST", "PUT", "PATCH", "DELETE" -> authorized(exchange)
-                        ? actLimited(method, path, exchange, current)
-                        : Response.text(401, "not authenticated: this action needs restapi.authentication credentials");
+                case "POST", "PUT", "PATCH", "DELETE" -> {
+                    Optional<ActionAccess.Refusal> refusal = access.check(exchange, current);
+                    yield refusal.isPresent() ? Response.text(refusal.get().status(), refusal.get().reason())
+                            : actLimited(method, path, exchange, current);
+                }
                 default -> Response.json(405, message("method " + method + " is not supported"));
             };
             if (response.status() == 401) {
@@ -126,27 +166,6 @@ public final class RestApi implements AutoCloseable {
             LOG.warn("REST request {} failed: {}", exchange.getRequestURI(), e.toString());
             send(exchange, Response.json(500, message("internal error: " + e.getMessage())), false);
         }
-    }
-
-    /** Basic authentication for actions when restapi.authentication is set; compared in constant time. */
-    private boolean authorized(HttpExchange exchange) {
-        if (authentication.isEmpty()) {
-            return true;
-        }
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return false;
-        }
-        byte[] given;
-        try {
-            given = java.util.Base64.getDecoder().decode(header.substring(6).strip());
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-        io.spilo.config.Credentials expected = authentication.get();
-        byte[] wanted = (expected.username() + ":" + Optional.ofNullable(expected.password()).orElse(""))
-                .getBytes(StandardCharsets.UTF_8);
-        return java.security.MessageDigest.isEqual(given, wanted);
     }
 
     /** At most {@link #CONCURRENT_ACTIONS} at once: a busy agent says so instead of piling requests up. */

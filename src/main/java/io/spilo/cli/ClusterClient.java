@@ -28,10 +28,15 @@ final class ClusterClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ClusterOptions.Target target;
     private final EtcdDcs dcs;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HttpClient http;
 
     ClusterClient(ClusterOptions.Target target) {
         this.target = target;
+        try {
+            this.http = io.spilo.tls.RestClients.create(target.restClient(), Duration.ofSeconds(3));
+        } catch (io.spilo.tls.TlsException e) {
+            throw new CommandFailure(ExitCodes.USAGE, "ctl TLS: " + e.getMessage());
+        }
         this.dcs = new EtcdDcs(target.etcd(), target.prefix(), "spilo-cli", Duration.ofSeconds(3));
     }
 

@@ -27,7 +27,8 @@ final class ClusterOptions {
      * Where the cluster lives in etcd, the REST credentials for actions if the configuration has them,
      * and with {@code -c FILE} the REST API of that file's member (asked for its last view when etcd cannot be read).
      */
-    record Target(String scope, String prefix, EtcdConfig etcd, Optional<Credentials> restAuthentication, Optional<URI> localApi) {
+    record Target(String scope, String prefix, EtcdConfig etcd, Optional<Credentials> restAuthentication, Optional<URI> localApi,
+            io.spilo.config.TlsSettings restClient) {
     }
 
     Target resolve(Optional<String> clusterName) {
@@ -43,7 +44,7 @@ final class ClusterOptions {
                         + config.scope() + "' of " + configFile);
             }
             return new Target(config.scope(), config.clusterPrefix(), config.etcd(), config.restApi().authentication(),
-                    Optional.of(URI.create("http://" + config.restApi().connectAddress() + "/")));
+                    Optional.of(URI.create(config.restApi().apiUrl()).resolve("/")), config.restClient());
         }
         if (dcsUrl == null) {
             throw new CommandFailure(ExitCodes.USAGE, "say where the cluster is: -c FILE, or --dcs etcd3://host:port and the cluster name");
@@ -67,6 +68,7 @@ final class ClusterOptions {
         ns = ns.endsWith("/") ? ns : ns + "/";
         Optional<Credentials> rest = Optional.ofNullable(System.getenv("SPILO_RESTAPI_USERNAME"))
                 .map(user -> new Credentials(user, Optional.ofNullable(System.getenv("SPILO_RESTAPI_PASSWORD")).orElse("")));
-        return new Target(scope, ns + scope + "/", new EtcdConfig(endpoints, Optional.empty()), rest, Optional.empty());
+        return new Target(scope, ns + scope + "/", new EtcdConfig(endpoints, Optional.empty()), rest, Optional.empty(),
+                io.spilo.config.TlsSettings.NONE);
     }
 }

@@ -88,11 +88,9 @@ public final class ConfigLoader {
     }
 
     /** Walks the tree once, turning each value into its typed field or a ConfigException. */
-    private static final class Reader {
-        private final ObjectNode root;
-
+    private static final class Reader extends ConfigTree {
         Reader(ObjectNode root) {
-            this.root = root;
+            super(root);
         }
 
         SpiloConfig read() {
@@ -113,8 +111,9 @@ public final class ConfigLoader {
             HostPort restConnect = optionalText("restapi.connect_address")
                     .map(text -> HostPort.parse(text, "restapi.connect_address"))
                     .orElse(restListen.connectable());
-            RestApiConfig restApi = new RestApiConfig(restListen, restConnect, credentials("restapi.authentication"));
+            RestApiConfig restApi = TlsSections.restApi(this, restListen, restConnect, credentials("restapi.authentication"));
 
+            TlsSettings restClient = TlsSections.ctl(this);
             EtcdConfig etcd = etcd();
             PostgresConfig postgres = postgres();
             BootstrapConfig bootstrap = bootstrap();
@@ -127,8 +126,8 @@ public final class ConfigLoader {
                     port("haproxy.stats_port", 7000),
                     absolutePath("haproxy.state_dir", optionalText("haproxy.state_dir")
                             .orElse(Path.of(System.getProperty("java.io.tmpdir"), "spilo-haproxy-" + scope + "-" + name).toString())),
-                    Path.of(optionalText("haproxy.bin").orElse("haproxy")));
-            return new SpiloConfig(scope, namespace, name, restApi, etcd, bootstrap, postgres, tags, haproxy,
+                    Path.of(optionalText("haproxy.bin").orElse("haproxy")), restClient);
+            return new SpiloConfig(scope, namespace, name, restApi, restClient, etcd, bootstrap, postgres, tags, haproxy,
                     WatchdogConfig.from(root.get("watchdog")), unsupportedKeys());
         }
 
@@ -292,89 +291,6 @@ public final class ConfigLoader {
                     unsupported.add(childPath);
                 }
             }
-        }
-
-        private Optional<Credentials> credentials(String path) {
-            JsonNode node = at(path);
-            if (node.isMissingNode() || node.isNull()) {
-                return Optional.empty();
-            }
-            if (!node.isObject()) {
-                throw new ConfigException(path + ": must be a mapping with username and password");
-            }
-            String username = optionalText(path + ".username")
-                    .orElseThrow(() -> new ConfigException(path + ".username: missing"));
-            return Optional.of(new Credentials(username, optionalText(path + ".password").orElse(null)));
-        }
-
-        private JsonNode at(String path) {
-            JsonNode node = root;
-            for (String part : path.split("\\.")) {
-                node = node.path(part);
-            }
-            return node;
-        }
-
-        private String requiredText(String path) {
-            return optionalText(path).orElseThrow(() -> new ConfigException(path + ": missing"));
-        }
-
-        private Optional<String> optionalText(String path) {
-            JsonNode node = at(path);
-            if (node.isMissingNode() || node.isNull()) {
-                return Optional.empty();
-            }
-            if (node.isContainerNode()) {
-                throw new ConfigException(path + ": must be a single value, not a " + (node.isArray() ? "list" : "mapping"));
-            }
-            String text = node.asText().strip();
-            if (text.isEmpty()) {
-                throw new ConfigException(path + ": is empty");
-            }
-            return Optional.of(text);
-        }
-
-        private boolean bool(String path, boolean defaultValue) {
-            JsonNode node = at(path);
-            if (node.isMissingNode() || node.isNull()) {
-                return defaultValue;
-            }
-            if (node.isBoolean()) {
-                return node.booleanValue();
-            }
-            return switch (node.asText().toLowerCase(java.util.Locale.ROOT)) {
-                case "true", "on", "yes" -> true;
-                case "false", "off", "no" -> false;
-                default -> throw new ConfigException(path + ": '" + node.asText() + "' is not true or false");
-            };
-        }
-
-        private int port(String path, int defaultValue) {
-            int port = integer(path, defaultValue);
-            if (port < 1 || port > 65535) {
-                throw new ConfigException(path + ": " + port + " is outside 1..65535");
-            }
-            return port;
-        }
-
-        private int integer(String path, int defaultValue) {
-            JsonNode node = at(path);
-            if (node.isMissingNode() || node.isNull()) {
-                return defaultValue;
-            }
-            try {
-                return Integer.parseInt(node.asText().strip());
-            } catch (NumberFormatException e) {
-                throw new ConfigException(path + ": '" + node.asText() + "' is not a whole number");
-            }
-        }
-
-        private static Path absolutePath(String path, String value) {
-            Path parsed = Path.of(value);
-            if (!parsed.isAbsolute()) {
-                throw new ConfigException(path + ": '" + value + "' must be an absolute path");
-            }
-            return parsed.normalize();
         }
 
         private static String scalar(JsonNode value) {

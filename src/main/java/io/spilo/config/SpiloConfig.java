@@ -3,12 +3,18 @@ package io.spilo.config;
 import java.util.List;
 import java.util.Map;
 
-/** One agent's whole configuration, as read from a Patroni-style YAML file plus environment overrides. */
+/**
+ * One agent's whole configuration, as read from a Patroni-style YAML file plus environment overrides.
+ *
+ * @param restClient how this agent and the operator commands call members' REST APIs: Patroni's
+ *     {@code ctl} section, each file falling back to the {@code restapi} one
+ */
 public record SpiloConfig(
         String scope,
         String namespace,
         String name,
         RestApiConfig restApi,
+        TlsSettings restClient,
         EtcdConfig etcd,
         BootstrapConfig bootstrap,
         PostgresConfig postgres,

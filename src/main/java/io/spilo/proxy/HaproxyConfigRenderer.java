@@ -41,13 +41,14 @@ public final class HaproxyConfigRenderer {
                 .append("    stats enable\n")
                 .append("    stats uri /\n")
                 .append("    stats refresh 5s\n");
-        backend(text, PRIMARY_BACKEND, haproxy.bind(), haproxy.primaryPort(), "/primary", servers, leaderServer, timing, false);
-        backend(text, REPLICA_BACKEND, haproxy.bind(), haproxy.replicaPort(), "/replica", servers, leaderServer, timing, true);
+        String checkTls = checkTls(haproxy);
+        backend(text, PRIMARY_BACKEND, haproxy.bind(), haproxy.primaryPort(), "/primary", servers, leaderServer, timing, false, checkTls);
+        backend(text, REPLICA_BACKEND, haproxy.bind(), haproxy.replicaPort(), "/replica", servers, leaderServer, timing, true, checkTls);
         return text.toString();
     }
 
     private static void backend(StringBuilder text, String name, String bind, int port, String check,
-            List<BackendServer> servers, Optional<String> leaderServer, HaproxyTiming timing, boolean balance) {
+            List<BackendServer> servers, Optional<String> leaderServer, HaproxyTiming timing, boolean balance, String checkTls) {
         text.append('\n')
                 .append("listen ").append(name).append('\n')
                 .append("    bind ").append(bind).append(':').append(port).append('\n');
@@ -61,13 +62,35 @@ public final class HaproxyConfigRenderer {
                 .append("ms fall ").append(timing.fall()).append(" rise 1 on-marked-down shutdown-sessions\n");
         for (BackendServer server : servers) {
             text.append("    server ").append(server.name()).append(' ').append(hostPort(server.postgresHost(), server.postgresPort()))
-                    .append(" maxconn 100 check addr ").append(server.apiHost()).append(" port ").append(server.apiPort());
+                    .append(" maxconn 100 check addr ").append(server.apiHost()).append(" port ").append(server.apiPort()).append(checkTls);
             boolean isLeader = leaderServer.map(server.name()::equals).orElse(false);
             if (!balance && !isLeader) {
                 text.append(" disabled");
             }
             text.append('\n');
         }
+    }
+
+    /**
+     * Health checks over TLS when the REST APIs speak it: the server's certificate verified against
+     * the CA file (the system's CAs without one; nothing with {@code ctl.insecure}), and the client
+     * certificate presented for APIs with {@code verify_client}.
+     */
+    private static String checkTls(HaproxyConfig haproxy) {
+        io.spilo.config.TlsSettings tls = haproxy.checks();
+        if (!tls.enabled()) {
+            return "";
+        }
+        StringBuilder options = new StringBuilder(" check-ssl");
+        if (tls.insecure()) {
+            options.append(" verify none");
+        } else {
+            options.append(" verify required ca-file ").append(tls.caCertificate().map(Object::toString).orElse("@system-ca"));
+        }
+        if (tls.certificate().isPresent()) {
+            options.append(" crt ").append(haproxy.checkCertificateFile());
+        }
+        return options.toString();
     }
 
     private static String hostPort(String host, int port) {

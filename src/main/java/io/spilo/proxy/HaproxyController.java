@@ -52,7 +52,7 @@ public final class HaproxyController {
         this.haproxy = haproxy;
         this.dcs = dcs;
         this.runtime = new HaproxyRuntime(haproxy.runtimeSocket(), Duration.ofSeconds(2));
-        this.confirmer = PrimaryConfirmer.overHttp(Duration.ofMillis(500));
+        this.confirmer = PrimaryConfirmer.overHttp(Duration.ofMillis(500), haproxy.checks());
     }
 
     /** The leader's server when it confirms itself primary; otherwise no server may start enabled. */
@@ -102,6 +102,14 @@ public final class HaproxyController {
         }
         HaproxyProcesses.stopLeftover(haproxy);
         HaproxyProcesses.checkPortsFree(haproxy);
+        haproxy.checks().certificate().ifPresent(certificate -> {
+            try {
+                io.spilo.tls.PemFiles.writeCombined(certificate, haproxy.checks().keyFile().orElseThrow(),
+                        haproxy.checks().privateKeyPassword(), haproxy.checkCertificateFile());
+            } catch (io.spilo.tls.TlsException e) {
+                throw new ProxyException("the client certificate for HAProxy's checks (ctl, else restapi files): " + e.getMessage());
+            }
+        });
         Target target = Target.of(view, lastGoodTiming);
         lastGoodTiming = target.timing();
         Optional<String> enabled = confirmedLeader(target);

@@ -16,12 +16,13 @@ interface PrimaryConfirmer {
     boolean isConfirmedPrimary(BackendServer server);
 
     /** Over HTTP, with a short deadline: a member that does not answer in time is not confirmed. */
-    static PrimaryConfirmer overHttp(Duration timeout) {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
+    static PrimaryConfirmer overHttp(Duration timeout, io.spilo.config.TlsSettings tls) {
+        HttpClient client = io.spilo.tls.RestClients.create(tls, timeout);
+        String scheme = tls.enabled() ? "https://" : "http://";
         return server -> {
             String host = server.apiHost().contains(":") ? "[" + server.apiHost() + "]" : server.apiHost();
             try {
-                HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + server.apiPort() + "/primary"))
+                HttpRequest request = HttpRequest.newBuilder(URI.create(scheme + host + ":" + server.apiPort() + "/primary"))
                         .timeout(timeout).GET().build();
                 return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
             } catch (IOException | IllegalArgumentException e) {

@@ -24,6 +24,12 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage("io.spilo.dcs..", "io.spilo.ha..", "io.spilo.postgres..",
                     "io.spilo.api..", "io.spilo.cli..", "io.spilo.process..");
 
+    /** TLS material (files, contexts, the demo's CA) is read from settings only; every link's owner uses it, not the other way. */
+    @ArchTest
+    static final ArchRule tlsDependsOnlyOnConfig = noClasses().that().resideInAPackage("io.spilo.tls..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.spilo.dcs..", "io.spilo.ha..", "io.spilo.postgres..",
+                    "io.spilo.api..", "io.spilo.cli..", "io.spilo.process..", "io.spilo.proxy..", "io.spilo.fence..");
+
     @ArchTest
     static final ArchRule processDependsOnNothingOfSpilo = noClasses().that().resideInAPackage("io.spilo.process..")
             .should().dependOnClassesThat().resideInAnyPackage("io.spilo.config..", "io.spilo.dcs..", "io.spilo.ha..",

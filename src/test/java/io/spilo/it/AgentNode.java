@@ -35,6 +35,15 @@ final class AgentNode implements AutoCloseable {
     private final Path directory;
     private ChildProcess agent;
     private int starts;
+    /** How the test calls this member's REST API: plain HTTP unless {@link #callOverTls} was used. */
+    private HttpClient http = HTTP;
+    private String scheme = "http";
+
+    /** The member's REST API speaks HTTPS: call it with these client files from now on. */
+    void callOverTls(io.spilo.config.TlsSettings client) {
+        http = io.spilo.tls.RestClients.create(client, Duration.ofSeconds(2));
+        scheme = "https";
+    }
 
     /** A member on loopback with free ports of its own. */
     AgentNode(Path directory, String scope, String name, String etcdHostPort, String dcsYaml, String extraYaml) {
@@ -119,9 +128,9 @@ final class AgentNode implements AutoCloseable {
 
     int status(String path) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address + ":" + apiPort + path))
+            HttpRequest request = HttpRequest.newBuilder(URI.create(scheme + "://" + address + ":" + apiPort + path))
                     .timeout(Duration.ofSeconds(3)).GET().build();
-            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -132,9 +141,9 @@ final class AgentNode implements AutoCloseable {
 
     JsonNode json(String path) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address + ":" + apiPort + path))
+            HttpRequest request = HttpRequest.newBuilder(URI.create(scheme + "://" + address + ":" + apiPort + path))
                     .timeout(Duration.ofSeconds(3)).GET().build();
-            return new ObjectMapper().readTree(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body());
+            return new ObjectMapper().readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
         } catch (IOException e) {
             return new ObjectMapper().createObjectNode();
         } catch (InterruptedException e) {

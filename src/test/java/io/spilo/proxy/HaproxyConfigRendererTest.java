@@ -31,6 +31,19 @@ class HaproxyConfigRendererTest {
     }
 
     @Test
+    void checksOfHttpsApisVerifyTheServerAndPresentTheClientCertificate() {
+        HaproxyConfig tls = new HaproxyConfig("127.0.0.1", 5000, 5001, 7000, Path.of("/run/spilo"), Path.of("haproxy"),
+                new io.spilo.config.TlsSettings(Optional.of(Path.of("/etc/spilo/op.crt")), Optional.of(Path.of("/etc/spilo/op.key")),
+                        Optional.empty(), Optional.of(Path.of("/etc/spilo/ca.crt")), false));
+
+        String text = HaproxyConfigRenderer.render(tls, SERVERS, Optional.of("node2"), HaproxyTiming.forCluster(TimingSettings.SPILO_DEFAULTS));
+
+        assertThat(text).contains("server node2 10.0.0.2:5432 maxconn 100 check addr 10.0.0.2 port 8008 check-ssl verify required"
+                + " ca-file /etc/spilo/ca.crt crt /run/spilo/check-client.pem\n");
+        assertThat(text.lines().filter(line -> line.contains("server node")).toList()).hasSize(4).allMatch(line -> line.contains("check-ssl"));
+    }
+
+    @Test
     void withoutALeaderNoServerIsEnabledInThePrimaryBackend() {
         String text = HaproxyConfigRenderer.render(HAPROXY, SERVERS, Optional.empty(), HaproxyTiming.forCluster(TimingSettings.SPILO_DEFAULTS));
 

@@ -46,6 +46,19 @@ class DemoIT {
         return process.waitFor(Duration.ofMinutes(4));
     }
 
+    /** The demo's own output and the tail of every log it wrote: the test directory is gone after the test. */
+    private void printLogs() throws java.io.IOException {
+        List<Path> logs = new ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.walk(directory.path())) {
+            files.filter(file -> file.toString().endsWith(".log")).sorted().forEach(logs::add);
+        }
+        for (Path log : logs) {
+            List<String> lines = Files.readAllLines(log);
+            System.out.println("==== " + log + " (last 60 of " + lines.size() + " lines)");
+            lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(System.out::println);
+        }
+    }
+
     private Connection connect(int port) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", "postgres");
@@ -68,7 +81,11 @@ class DemoIT {
     void theDemoServesClientsThroughHaproxyAcrossANodeCrashAndStopsCleanly() throws Exception {
         Path demo = directory.resolve("demo");
         long started = System.nanoTime();
-        assertThat(runSpilo("demo", "--detach", "--dir", demo.toString())).as("spilo demo exit code").isZero();
+        int exit = runSpilo("demo", "--detach", "--dir", demo.toString());
+        if (exit != 0) {
+            printLogs();
+        }
+        assertThat(exit).as("spilo demo exit code").isZero();
         System.out.printf("MEASURE demo: bin/spilo demo --detach to ready in %.1f s (jar built)%n", (System.nanoTime() - started) / 1e9);
 
         JsonNode layout = new ObjectMapper().readTree(demo.resolve("demo.json").toFile());

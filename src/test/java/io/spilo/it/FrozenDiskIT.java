@@ -37,6 +37,10 @@ class FrozenDiskIT {
             if (disk != null) {
                 disk.close();
             }
+            if (cluster != null) {
+                // Again, now that the disk is unmounted: the first removal could not take the mount point.
+                cluster.directory.close();
+            }
         }
     }
 

@@ -34,6 +34,9 @@ final class TestDirectory implements AutoCloseable {
             System.err.println("keeping " + path + " (spilo.keepTestDirectories)");
             return;
         }
+        if (!Files.exists(path)) {
+            return;
+        }
         try (Stream<Path> paths = Files.walk(path)) {
             for (Path entry : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(entry);

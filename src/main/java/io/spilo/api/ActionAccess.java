@@ -137,6 +137,9 @@ final class ActionAccess {
         return host.matches("[0-9.]+") || host.contains(":");
     }
 
+    /** A name in the allowlist that the resolver cannot answer within this is a configuration error, not a hang at start. */
+    private static final long RESOLVE_TIMEOUT_SECONDS = 5;
+
     /** An address, a CIDR range, or a host name (resolved now, every address it has). */
     private static List<Range> ranges(String entry, String origin) {
         String text = entry.strip();
@@ -144,7 +147,7 @@ final class ActionAccess {
         String host = slash < 0 ? text : text.substring(0, slash);
         try {
             List<Range> ranges = new ArrayList<>();
-            for (InetAddress address : InetAddress.getAllByName(host)) {
+            for (InetAddress address : resolve(host, entry, origin)) {
                 int full = address.getAddress().length * 8;
                 int bits = slash < 0 ? full : Integer.parseInt(text.substring(slash + 1));
                 if (bits < 0 || bits > full) {
@@ -155,6 +158,30 @@ final class ActionAccess {
             return ranges;
         } catch (UnknownHostException | NumberFormatException e) {
             throw new ApiException(origin + ": '" + entry + "' is not an address, a CIDR range or a known host name");
+        }
+    }
+
+    private static InetAddress[] resolve(String host, String entry, String origin) throws UnknownHostException {
+        if (isLiteral(host)) {
+            return InetAddress.getAllByName(host); // parsed, no lookup
+        }
+        java.util.concurrent.CompletableFuture<InetAddress[]> lookup = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return InetAddress.getAllByName(host);
+            } catch (UnknownHostException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        try {
+            return lookup.get(RESOLVE_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new ApiException(origin + ": '" + entry + "': the host name could not be resolved within "
+                    + RESOLVE_TIMEOUT_SECONDS + " s; use an address or a CIDR range, or fix the resolver");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new UnknownHostException(host);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnknownHostException(host);
         }
     }
 }

@@ -28,14 +28,10 @@ public final class HttpFailsafeCaller implements FailsafeCaller {
     private final Duration timeout;
     private final Optional<String> authorization;
 
-    public HttpFailsafeCaller(Duration timeout, Optional<Credentials> credentials) {
-        this(timeout, credentials, io.spilo.config.TlsSettings.NONE);
-    }
-
-    /** Over HTTPS by {@code tls} when the members' API URLs say https. */
-    public HttpFailsafeCaller(Duration timeout, Optional<Credentials> credentials, io.spilo.config.TlsSettings tls) {
+    /** {@code client} speaks HTTPS by the {@code ctl}/{@code restapi} files when members' API URLs say https. */
+    public HttpFailsafeCaller(HttpClient client, Duration timeout, Optional<Credentials> credentials) {
+        this.client = client;
         this.timeout = timeout;
-        this.client = io.spilo.tls.RestClients.create(tls, timeout);
         this.authorization = credentials.map(user -> "Basic " + Base64.getEncoder().encodeToString(
                 (user.username() + ":" + Optional.ofNullable(user.password()).orElse("")).getBytes(StandardCharsets.UTF_8)));
     }

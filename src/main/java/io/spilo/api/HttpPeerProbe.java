@@ -21,14 +21,10 @@ public final class HttpPeerProbe implements PeerProbe {
     private final HttpClient client;
     private final Duration timeout;
 
-    public HttpPeerProbe(Duration timeout) {
-        this(timeout, io.spilo.config.TlsSettings.NONE);
-    }
-
-    /** Over HTTPS by {@code tls} when the members' API URLs say https. */
-    public HttpPeerProbe(Duration timeout, io.spilo.config.TlsSettings tls) {
+    /** {@code client} speaks HTTPS by the {@code ctl}/{@code restapi} files when members' API URLs say https. */
+    public HttpPeerProbe(HttpClient client, Duration timeout) {
+        this.client = client;
         this.timeout = timeout;
-        this.client = io.spilo.tls.RestClients.create(tls, timeout);
     }
 
     @Override

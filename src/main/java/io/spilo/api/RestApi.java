@@ -76,12 +76,6 @@ public final class RestApi implements AutoCloseable {
         server.createContext("/", this::handle);
     }
 
-    /** Plain HTTP on {@code listen}, actions behind {@code authentication} when present. */
-    public static RestApi bind(HostPort listen, Supplier<NodeStatus> status, LongSupplier nanoClock,
-            Optional<io.spilo.config.Credentials> authentication, ClusterControl control) {
-        return bind(new RestApiConfig(listen, listen, authentication), status, nanoClock, control);
-    }
-
     /**
      * Binds the listen address now, so that a port already in use is reported before anything else
      * starts; with {@code restapi.certfile}, HTTPS (the certificate files are read now, and again

@@ -87,15 +87,16 @@ final class AgentCommand implements Callable<Integer> {
             return ExitCodes.FAILURE;
         }
 
-        if (config.restClient().enabled()) {
-            try {
-                // Read once now: a wrong certificate, key or CA file is a configuration error, named before anything starts.
-                io.spilo.tls.TlsContexts.client(config.restClient());
-            } catch (io.spilo.tls.TlsException e) {
-                err.println("spilo: configuration error: TLS for calls to other members (ctl, else restapi files): " + e.getMessage());
-                err.flush();
-                return ExitCodes.USAGE;
-            }
+        Duration peerTimeout = Duration.ofSeconds(2);
+        java.net.http.HttpClient peers;
+        try {
+            // One client for peer probes and failsafe calls, built now: a wrong certificate, key or CA
+            // file is a configuration error, named before anything starts.
+            peers = io.spilo.tls.RestClients.create(config.restClient(), peerTimeout);
+        } catch (io.spilo.tls.TlsException e) {
+            err.println("spilo: configuration error: TLS for calls to other members (ctl, else restapi files): " + e.getMessage());
+            err.flush();
+            return ExitCodes.USAGE;
         }
         HaLoop[] loop = new HaLoop[1];
         EtcdDcs[] store = new EtcdDcs[1];
@@ -132,8 +133,8 @@ final class AgentCommand implements Callable<Integer> {
         java.nio.file.Path dataDirectory = config.postgres().dataDirectory();
         FenceSet fence = FenceSet.of(new ProcessFence(config.postgres().osUser(), dataDirectory,
                 dataDirectory.resolveSibling(dataDirectory.getFileName() + ".fence.log")), config.watchdog());
-        loop[0] = new HaLoop(config, dcs, postgres, new HttpPeerProbe(Duration.ofSeconds(2), config.restClient()),
-                new HttpFailsafeCaller(Duration.ofSeconds(2), config.restApi().authentication(), config.restClient()),
+        loop[0] = new HaLoop(config, dcs, postgres, new HttpPeerProbe(peers, peerTimeout),
+                new HttpFailsafeCaller(peers, peerTimeout, config.restApi().authentication()),
                 DynamicConfigFile.besideDataDirectory(dataDirectory), fence, System::nanoTime, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -152,16 +152,6 @@ final class ClusterClient implements AutoCloseable {
         }
     }
 
-    /** GET /patroni of a member, or an empty object when it does not answer. */
-    JsonNode status(Member member) {
-        try {
-            Reply reply = call(member, "GET", "/patroni", "", Duration.ofSeconds(2));
-            return JSON.readTree(reply.body());
-        } catch (CommandFailure | IOException e) {
-            return JSON.createObjectNode();
-        }
-    }
-
     @Override
     public void close() {
         dcs.close();

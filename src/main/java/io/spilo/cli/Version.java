@@ -1,8 +1,12 @@
 package io.spilo.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.spilo.dcs.Member;
 import io.spilo.ha.HaLoop;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -17,8 +21,10 @@ final class Version extends OperatorCommand {
         out().println("spilo version " + HaLoop.VERSION);
         if (options.configFile != null || options.dcsUrl != null) {
             try (ClusterClient client = client(Optional.ofNullable(cluster))) {
-                for (Member member : client.read().members()) {
-                    JsonNode status = client.status(member);
+                List<Member> members = client.read().members();
+                Map<String, JsonNode> statuses = client.statuses(members, Duration.ofSeconds(2));
+                for (Member member : members) {
+                    JsonNode status = statuses.getOrDefault(member.name(), MissingNode.getInstance());
                     out().println(member.name() + ": Spilo " + status.path("patroni").path("version").asText("?")
                             + " PostgreSQL " + status.path("server_version").asText("?"));
                 }

@@ -1,18 +1,18 @@
 package io.spilo.demo;
 
 import io.spilo.config.AgentYaml;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.spilo.config.PrivateFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Where the demo's processes listen and what each agent's configuration says: ports chosen, YAML written. */
@@ -129,7 +129,6 @@ final class DemoPlan {
                         .section("haproxy", haproxy)
                         .render();
         Path file = Path.of(node.configFile());
-        Files.writeString(file, yaml);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        PrivateFiles.write(file, yaml);
     }
 }

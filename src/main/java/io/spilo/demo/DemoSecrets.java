@@ -1,9 +1,9 @@
 package io.spilo.demo;
 
+import io.spilo.config.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
@@ -23,11 +23,9 @@ record DemoSecrets(String superuserPassword, String replicationPassword) {
             random.nextBytes(one);
             random.nextBytes(two);
             secrets = new DemoSecrets(HexFormat.of().formatHex(one), HexFormat.of().formatHex(two));
-            Files.writeString(file, secrets.superuserPassword() + "\n" + secrets.replicationPassword() + "\n");
+            PrivateFiles.write(file, secrets.superuserPassword() + "\n" + secrets.replicationPassword() + "\n");
         }
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        Files.writeString(passfile, "*:*:*:postgres:" + secrets.superuserPassword() + "\n");
-        Files.setPosixFilePermissions(passfile, PosixFilePermissions.fromString("rw-------"));
+        PrivateFiles.write(passfile, "*:*:*:postgres:" + secrets.superuserPassword() + "\n");
         return secrets;
     }
 

@@ -1,6 +1,7 @@
 package io.spilo.postgres;
 
 import io.spilo.config.PostgresConfig;
+import io.spilo.config.PrivateFiles;
 import io.spilo.process.ProcessRunner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -89,8 +90,7 @@ final class DataDirectory {
     /** Writes the file atomically, mode 0600, owned by the PostgreSQL user. */
     void writeOwnedFile(Path path, String content) throws IOException {
         Path temporary = path.resolveSibling(path.getFileName() + ".tmp");
-        Files.writeString(temporary, content, StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
+        PrivateFiles.write(temporary, content);
         giveToPostgresUser(temporary);
         Files.move(temporary, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

@@ -5,10 +5,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -102,9 +99,9 @@ public final class CertificateAuthority {
             X509Certificate issued = sign(builder, keys);
             Path certificateFile = directory.resolve(fileStem + ".crt");
             Path keyFile = directory.resolve(fileStem + ".key");
-            writePrivate(certificateFile, pem(issued));
+            PemFiles.writePrivate(certificateFile, pem(issued));
             // PKCS#8 ("BEGIN PRIVATE KEY"): what etcd, HAProxy, PostgreSQL and the JDK all read.
-            writePrivate(keyFile, pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(node.getPrivate(), null).generate()));
+            PemFiles.writePrivate(keyFile, pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(node.getPrivate(), null).generate()));
             return new Issued(certificateFile, keyFile);
         } catch (GeneralSecurityException | IOException e) {
             throw new TlsException("cannot issue a certificate for " + commonName + ": " + e.getMessage(), e);
@@ -113,7 +110,7 @@ public final class CertificateAuthority {
 
     /** Writes the CA's certificate (not its key) to {@code file}. */
     public Path writeCertificate(Path file) {
-        writePrivate(file, pem(certificate));
+        PemFiles.writePrivate(file, pem(certificate));
         return file;
     }
 
@@ -156,16 +153,5 @@ public final class CertificateAuthority {
             throw new UncheckedIOException(e);
         }
         return text.toString();
-    }
-
-    /** Created 0600 before any byte is written: a key is never readable by others, not even for a moment. */
-    static void writePrivate(Path file, String content) {
-        try {
-            Files.deleteIfExists(file);
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, content, StandardOpenOption.TRUNCATE_EXISTING);
-        } catch (IOException e) {
-            throw new TlsException(file + ": cannot be written: " + e.getMessage(), e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.spilo.tls;
 
+import io.spilo.config.PrivateFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -99,7 +100,7 @@ public final class PemFiles {
         } catch (IOException e) {
             throw new TlsException(target + ": cannot be written: " + e.getMessage(), e);
         }
-        CertificateAuthority.writePrivate(target, text.toString());
+        writePrivate(target, text.toString());
     }
 
     private static char[] required(Path file, Optional<String> password) {
@@ -118,5 +119,14 @@ public final class PemFiles {
             throw new TlsException(file + ": cannot be read as PEM: " + e.getMessage(), e);
         }
         return objects;
+    }
+
+    /** Through {@link PrivateFiles}: a key is never readable by others, not even for a moment. */
+    static void writePrivate(Path file, String content) {
+        try {
+            PrivateFiles.write(file, content);
+        } catch (IOException e) {
+            throw new TlsException(file + ": cannot be written: " + e.getMessage(), e);
+        }
     }
 }

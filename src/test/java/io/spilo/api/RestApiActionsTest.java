@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spilo.config.Credentials;
 import io.spilo.config.HostPort;
+import io.spilo.config.RestApiConfig;
 import io.spilo.config.TimingSettings;
 import io.spilo.dcs.Switchover;
 import io.spilo.ha.AgentAction;
@@ -35,7 +36,9 @@ class RestApiActionsTest {
     private void start(Optional<Credentials> authentication) {
         NodeStatus status = new NodeStatus("demo", "node1", "running", "primary", LocalState.empty(), OptionalLong.empty(), 0, 0,
                 Optional.empty(), "", SETTINGS, Map.of(), Optional.empty(), io.spilo.fence.FenceState.DISARMED, OptionalLong.empty(), OptionalLong.empty(), false);
-        api = RestApi.bind(new HostPort("127.0.0.1", 0), () -> status, System::nanoTime, authentication, control);
+        HostPort loopback = new HostPort("127.0.0.1", 0);
+        api = RestApi.bind(new RestApiConfig(loopback, loopback, authentication),
+                () -> status, System::nanoTime, control);
         api.start();
     }
 

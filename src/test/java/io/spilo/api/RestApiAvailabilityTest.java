@@ -3,6 +3,7 @@ package io.spilo.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spilo.config.HostPort;
+import io.spilo.config.RestApiConfig;
 import io.spilo.config.TimingSettings;
 import io.spilo.ha.ActionOutcome;
 import io.spilo.ha.HaSettings;
@@ -42,7 +43,9 @@ class RestApiAvailabilityTest {
     void start() {
         NodeStatus status = new NodeStatus("demo", "node1", "running", "replica", LocalState.empty(), OptionalLong.empty(), 0, 0,
                 Optional.empty(), "", SETTINGS, Map.of(), Optional.empty(), io.spilo.fence.FenceState.DISARMED, OptionalLong.empty(), OptionalLong.empty(), false);
-        api = RestApi.bind(new HostPort("127.0.0.1", 0), () -> status, System::nanoTime, Optional.empty(), control);
+        HostPort loopback = new HostPort("127.0.0.1", 0);
+        api = RestApi.bind(new RestApiConfig(loopback, loopback, Optional.empty()),
+                () -> status, System::nanoTime, control);
         api.start();
     }
 

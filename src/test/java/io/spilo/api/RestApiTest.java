@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spilo.config.HostPort;
+import io.spilo.config.RestApiConfig;
 import io.spilo.config.TimingSettings;
 import io.spilo.dcs.ClusterView;
 import io.spilo.dcs.DynamicConfig;
@@ -41,7 +42,9 @@ class RestApiTest {
 
     @BeforeEach
     void start() {
-        api = RestApi.bind(new HostPort("127.0.0.1", 0), status::get, clock::get, Optional.empty(), new FakeClusterControl());
+        HostPort loopback = new HostPort("127.0.0.1", 0);
+        api = RestApi.bind(new RestApiConfig(loopback, loopback, Optional.empty()),
+                status::get, clock::get, new FakeClusterControl());
         api.start();
     }
 
@@ -256,8 +259,8 @@ class RestApiTest {
     @Test
     void aTakenPortIsReportedWithWhatToDo() {
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> RestApi.bind(new HostPort("127.0.0.1", api.port()), status::get, clock::get, Optional.empty(),
-                                new FakeClusterControl()))
+                        () -> RestApi.bind(new RestApiConfig(new HostPort("127.0.0.1", api.port()), new HostPort("127.0.0.1", api.port()),
+                                Optional.empty()), status::get, clock::get, new FakeClusterControl()))
                 .isInstanceOf(ApiException.class)
                 .hasMessageContaining("restapi.listen 127.0.0.1:" + api.port())
                 .hasMessageContaining("choose another restapi.listen port");

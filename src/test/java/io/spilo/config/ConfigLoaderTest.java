@@ -11,20 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ConfigLoaderTest {
-    private static final String MINIMAL = """
-            scope: demo
-            name: node1
-            restapi:
-              listen: 127.0.0.1:8008
-            etcd3:
-              hosts: 127.0.0.1:2379
-            postgresql:
-              listen: 127.0.0.1:5432
-              data_dir: /srv/data
-              authentication:
-                superuser: {username: postgres, password: secret}
-                replication: {username: replicator, password: repl}
-            """;
+    private static final String MINIMAL = MinimalConfig.YAML;
 
     private static String patroniFixture() throws IOException {
         try (InputStream input = ConfigLoaderTest.class.getResourceAsStream("/patroni_node1.yml")) {

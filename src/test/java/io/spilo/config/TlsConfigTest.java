@@ -11,21 +11,7 @@ import org.junit.jupiter.api.Test;
 /** Issue 14: Patroni's TLS keys of restapi and ctl, read into Spilo's settings. */
 class TlsConfigTest {
     private static String file(String restapiExtra, String ctl) {
-        return """
-                scope: demo
-                name: node1
-                restapi:
-                  listen: 127.0.0.1:8008
-                """ + restapiExtra + """
-                etcd3:
-                  hosts: 127.0.0.1:2379
-                postgresql:
-                  listen: 127.0.0.1:5432
-                  data_dir: /srv/data
-                  authentication:
-                    superuser: {username: postgres, password: secret}
-                    replication: {username: replicator, password: repl}
-                """ + ctl;
+        return MinimalConfig.withLines("restapi", restapiExtra) + ctl;
     }
 
     @Test

@@ -111,7 +111,15 @@ final class AgentCommand implements Callable<Integer> {
         }
         // Until the cluster's config is read, calls are bounded by the file's timing; the loop then follows the live one.
         Duration etcdTimeout = bootstrapTiming.etcdCallTimeout();
-        EtcdDcs dcs = new EtcdDcs(config.etcd(), config.clusterPrefix(), config.name(), etcdTimeout);
+        EtcdDcs dcs;
+        try {
+            dcs = new EtcdDcs(config.etcd(), config.clusterPrefix(), config.name(), etcdTimeout);
+        } catch (io.spilo.tls.TlsException e) {
+            err.println("spilo: configuration error: etcd3 TLS files (cacert, cert, key): " + e.getMessage());
+            err.flush();
+            api.close();
+            return ExitCodes.USAGE;
+        }
         store[0] = dcs;
         try {
             // A just-started etcd, or a machine busy starting several agents (the demo), may take a
@@ -121,8 +129,7 @@ final class AgentCommand implements Callable<Integer> {
             LOG.info("connected to etcd at {}; cluster '{}' {}", String.join(",", config.etcd().endpoints()),
                     config.scope(), view.initialize().isPresent() ? "exists" : "is new");
         } catch (DcsException e) {
-            err.println("spilo: cannot reach etcd at " + String.join(",", config.etcd().endpoints()) + ": "
-                    + rootMessage(e) + "; start etcd or correct etcd3.hosts");
+            err.println("spilo: " + EtcdMessages.describe(e));
             err.flush();
             api.close();
             dcs.close();
@@ -163,8 +170,8 @@ final class AgentCommand implements Callable<Integer> {
             try {
                 return dcs.read();
             } catch (DcsException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
+                if (e.kind() == DcsException.Kind.REFUSED || System.nanoTime() > deadline) {
+                    throw e; // waiting does not fix a refused certificate or password
                 }
                 try {
                     Thread.sleep(500);
@@ -174,15 +181,6 @@ final class AgentCommand implements Callable<Integer> {
                 }
             }
         }
-    }
-
-    private static String rootMessage(Throwable error) {
-        Throwable current = error;
-        while (current.getCause() != null && current.getCause() != current) {
-            current = current.getCause();
-        }
-        String message = current.getMessage();
-        return message == null || message.isBlank() ? error.getMessage() : message;
     }
 
     private static boolean userExists(String name) {

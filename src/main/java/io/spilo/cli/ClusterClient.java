@@ -37,7 +37,11 @@ final class ClusterClient implements AutoCloseable {
         } catch (io.spilo.tls.TlsException e) {
             throw new CommandFailure(ExitCodes.USAGE, "ctl TLS: " + e.getMessage());
         }
-        this.dcs = new EtcdDcs(target.etcd(), target.prefix(), "spilo-cli", Duration.ofSeconds(3));
+        try {
+            this.dcs = new EtcdDcs(target.etcd(), target.prefix(), "spilo-cli", Duration.ofSeconds(3));
+        } catch (io.spilo.tls.TlsException e) {
+            throw new CommandFailure(ExitCodes.USAGE, "configuration error: etcd3 TLS files (cacert, cert, key): " + e.getMessage());
+        }
     }
 
     String scope() {
@@ -57,8 +61,7 @@ final class ClusterClient implements AutoCloseable {
     }
 
     private CommandFailure etcdUnreachable(DcsException e) {
-        return new CommandFailure(ExitCodes.FAILURE, "cannot reach etcd at " + String.join(",", target.etcd().endpoints())
-                + ": " + e.getMessage());
+        return new CommandFailure(ExitCodes.FAILURE, EtcdMessages.describe(e));
     }
 
     /** A view of the cluster, and where it came from when that was not etcd. */
@@ -75,6 +78,9 @@ final class ClusterClient implements AutoCloseable {
             return new Snapshot(dcs.read(), Optional.empty());
         } catch (DcsException e) {
             CommandFailure etcdError = etcdUnreachable(e);
+            if (e.kind() != DcsException.Kind.UNREACHABLE) {
+                throw etcdError; // a refusal (TLS, credentials) is the operator's to fix, not to paper over
+            }
             URI local = target.localApi().orElseThrow(() -> etcdError);
             try {
                 HttpResponse<String> response = http.send(HttpRequest.newBuilder(local.resolve("cluster"))

@@ -27,14 +27,18 @@ final class ConfigFileOptions {
 
     /** A read-only connection to the cluster's etcd, checked with one read. */
     static EtcdDcs connect(SpiloConfig config, String clientName) {
-        EtcdDcs dcs = new EtcdDcs(config.etcd(), config.clusterPrefix(), clientName, Duration.ofSeconds(3));
+        EtcdDcs dcs;
+        try {
+            dcs = new EtcdDcs(config.etcd(), config.clusterPrefix(), clientName, Duration.ofSeconds(3));
+        } catch (io.spilo.tls.TlsException e) {
+            throw new CommandFailure(ExitCodes.USAGE, "configuration error: etcd3 TLS files (cacert, cert, key): " + e.getMessage());
+        }
         try {
             dcs.read();
             return dcs;
         } catch (DcsException e) {
             dcs.close();
-            throw new CommandFailure(ExitCodes.FAILURE, "cannot reach etcd at " + String.join(",", config.etcd().endpoints())
-                    + ": " + e.getMessage() + "; start etcd or correct etcd3.hosts");
+            throw new CommandFailure(ExitCodes.FAILURE, EtcdMessages.describe(e));
         }
     }
 

@@ -139,7 +139,9 @@ public final class ConfigLoader {
                 }
                 throw new ConfigException("etcd3: missing (Spilo uses etcd v3: etcd3.hosts: host:port[,host:port])");
             }
-            String protocol = optionalText("etcd3.protocol").orElse("http");
+            TlsSettings tls = TlsSections.etcd(this);
+            // TLS files without a protocol mean https: a file naming a CA is not meant for plain text.
+            String protocol = optionalText("etcd3.protocol").orElse(tls.enabled() ? "https" : "http");
             if (!protocol.equals("http") && !protocol.equals("https")) {
                 throw new ConfigException("etcd3.protocol: '" + protocol + "' must be http or https");
             }
@@ -168,7 +170,12 @@ public final class ConfigLoader {
             }
             Optional<Credentials> credentials = optionalText("etcd3.username")
                     .map(user -> new Credentials(user, optionalText("etcd3.password").orElse("")));
-            return new EtcdConfig(endpoints, credentials);
+            EtcdConfig config = new EtcdConfig(endpoints, credentials, tls);
+            if (tls.enabled() && !config.https()) {
+                throw new ConfigException("etcd3.cacert/cert/key are set but etcd3.protocol is http; set etcd3.protocol: https"
+                        + " (or https:// hosts), or remove the TLS files");
+            }
+            return config;
         }
 
         private PostgresConfig postgres() {

@@ -56,6 +56,20 @@ final class TlsSections {
         return new TlsSettings(certificate, key, password, ca, tree.bool("ctl.insecure", false));
     }
 
+    /**
+     * Patroni's {@code etcd3.cacert}, {@code cert} and {@code key}: the CA that etcd's certificate
+     * must chain to (the JDK's CAs without it), and the client certificate for an etcd that
+     * requires one. The key may be inside the certificate file.
+     */
+    static TlsSettings etcd(ConfigTree tree) {
+        Optional<Path> certificate = file(tree, "etcd3.cert");
+        Optional<Path> key = file(tree, "etcd3.key");
+        if (key.isPresent() && certificate.isEmpty()) {
+            throw new ConfigException("etcd3.key: set etcd3.cert too (the client certificate that goes with the key)");
+        }
+        return new TlsSettings(certificate, key, Optional.empty(), file(tree, "etcd3.cacert"), false);
+    }
+
     private static Optional<Path> file(ConfigTree tree, String path) {
         return tree.optionalText(path).map(text -> ConfigTree.absolutePath(path, text));
     }

@@ -35,9 +35,18 @@ public final class TlsContexts {
         return context(keys, trust);
     }
 
-    private static Optional<KeyManager> keyManager(TlsSettings settings) {
+    /**
+     * For clients that build their own TLS engine (jetcd's Netty): the certificate to present, read
+     * again when its files change; empty without a certificate file.
+     */
+    public static Optional<KeyManager> keyManager(TlsSettings settings) {
         return settings.certificate().map(certificate -> new ReloadingKeyManager(certificate, settings.keyFile().orElseThrow(),
                 settings.privateKeyPassword()));
+    }
+
+    /** For clients that build their own TLS engine: the CA file's check, re-read when it changes; empty without one. */
+    public static Optional<TrustManager> trustManager(TlsSettings settings) {
+        return settings.caCertificate().map(ReloadingTrustManager::new);
     }
 
     private static SSLContext context(KeyManager[] keys, TrustManager[] trust) {

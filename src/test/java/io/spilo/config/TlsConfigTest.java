@@ -76,4 +76,31 @@ class TlsConfigTest {
         assertThatThrownBy(() -> ConfigLoader.parse(file("  certfile: relative.crt\n", ""), "t.yml", Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("restapi.certfile");
     }
+
+    @Test
+    void patronisEtcd3TlsKeysMakeTheEndpointsHttps() {
+        SpiloConfig config = ConfigLoader.parse(MinimalConfig.withLines("etcd3", """
+                  cacert: /etc/spilo/ca.crt
+                  cert: /etc/spilo/etcd-client.crt
+                  key: /etc/spilo/etcd-client.key
+                  username: spilo
+                  password: etcd-hush
+                """), "t.yml", Map.of());
+
+        EtcdConfig etcd = config.etcd();
+        assertThat(etcd.endpoints()).as("TLS files without a protocol mean https").containsExactly("https://127.0.0.1:2379");
+        assertThat(etcd.tls()).isEqualTo(new TlsSettings(Optional.of(Path.of("/etc/spilo/etcd-client.crt")),
+                Optional.of(Path.of("/etc/spilo/etcd-client.key")), Optional.empty(), Optional.of(Path.of("/etc/spilo/ca.crt")), false));
+        assertThat(etcd.authentication().orElseThrow().username()).isEqualTo("spilo");
+        assertThat(etcd.toString()).doesNotContain("etcd-hush");
+        assertThat(config.unsupportedKeys()).isEmpty();
+    }
+
+    @Test
+    void etcd3TlsFilesWithPlainHttpOrAKeyWithoutACertificateAreRefused() {
+        assertThatThrownBy(() -> ConfigLoader.parse(MinimalConfig.withLines("etcd3", "  protocol: http\n  cacert: /etc/spilo/ca.crt\n"),
+                "t.yml", Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("etcd3.protocol: https");
+        assertThatThrownBy(() -> ConfigLoader.parse(MinimalConfig.withLines("etcd3", "  key: /etc/spilo/etcd-client.key\n"),
+                "t.yml", Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("etcd3.cert");
+    }
 }

@@ -88,7 +88,7 @@ class AgentStartupErrorsIT {
         Outcome outcome = runAgent(config(FreePorts.next(), "127.0.0.1:" + nobodyListens, "/usr/lib/postgresql/15/bin", ""));
 
         assertThat(outcome.exitCode()).isEqualTo(1);
-        assertThat(outcome.stderr()).contains("cannot reach etcd at http://127.0.0.1:" + nobodyListens)
+        assertThat(outcome.stderr()).contains("cannot reach etcd: etcd at http://127.0.0.1:" + nobodyListens)
                 .contains("start etcd or correct etcd3.hosts");
         assertThat(outcome.stderr()).doesNotContain("\tat ");
     }

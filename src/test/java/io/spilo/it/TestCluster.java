@@ -22,11 +22,17 @@ final class TestCluster implements AutoCloseable {
      * @param extraYamlByName top-level YAML added to one member's file (tags, ...)
      */
     TestCluster(String scope, int size, String dcsYaml, java.util.function.Function<String, String> extraYamlByName) {
+        this(scope, size, dcsYaml, extraYamlByName, directory -> Optional.empty());
+    }
+
+    /** @param etcdTls etcd's TLS files, made in the cluster's directory (empty: plain HTTP) */
+    TestCluster(String scope, int size, String dcsYaml, java.util.function.Function<String, String> extraYamlByName,
+            java.util.function.Function<TestDirectory, Optional<EtcdServer.Tls>> etcdTls) {
         this.scope = scope;
         this.directory = new TestDirectory("spilo-it-" + scope + "-");
         this.cleanupOnExit = new Thread(this::stopAll, "test-cluster-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanupOnExit);
-        this.etcd = new EtcdServer(directory.path());
+        this.etcd = new EtcdServer(directory.path(), etcdTls.apply(directory));
         for (int i = 1; i <= size; i++) {
             String name = "node" + i;
             nodes.add(new AgentNode(directory.path(), scope, name, etcd.hostPort(), dcsYaml, extraYamlByName.apply(name)));

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
@@ -48,6 +47,7 @@ public final class EtcdDcs implements Dcs {
 
     private final Client client;
     private final String endpoints;
+    private final EtcdErrors errors;
     private final String prefix;
     private final String memberName;
     private volatile Duration timeout;
@@ -63,20 +63,9 @@ public final class EtcdDcs implements Dcs {
     }
 
     EtcdDcs(EtcdConfig config, String clusterPrefix, String memberName, Duration timeout, LongSupplier nanoClock) {
-        // jetcd retries failed calls itself, starting after retryDelay; keep that well inside the
-        // per-call timeout so the timeout, not the retry policy, bounds every call.
-        ClientBuilder builder = Client.builder()
-                .endpoints(config.endpoints().toArray(String[]::new))
-                .connectTimeout(timeout)
-                .retryDelay(50)
-                .retryMaxDelay(Math.max(100, timeout.toMillis() / 2))
-                .retryMaxDuration(timeout.plusMillis(100))
-                .waitForReady(false);
-        config.authentication().ifPresent(credentials -> builder
-                .user(bytes(credentials.username()))
-                .password(bytes(credentials.password())));
-        this.client = builder.build();
+        this.client = EtcdClients.create(config, timeout);
         this.endpoints = String.join(",", config.endpoints());
+        this.errors = new EtcdErrors(config);
         this.prefix = clusterPrefix;
         this.memberName = memberName;
         this.timeout = timeout;
@@ -364,11 +353,10 @@ public final class EtcdDcs implements Dcs {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new DcsException("etcd at " + endpoints + " did not answer '" + what + "' within "
+            throw new DcsException(DcsException.Kind.UNREACHABLE, "etcd at " + endpoints + " did not answer '" + what + "' within "
                     + timeout.toMillis() + " ms; check that etcd is running and reachable (etcd3.hosts)", e);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new DcsException("etcd at " + endpoints + " failed '" + what + "': " + cause.getMessage(), cause);
+            throw errors.failed(what, e.getCause() == null ? e : e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             future.cancel(true);
@@ -376,9 +364,9 @@ public final class EtcdDcs implements Dcs {
         }
     }
 
+    /** etcd answers a keep-alive of an expired lease with NOT_FOUND ("requested lease not found"). */
     private static boolean isLeaseNotFound(DcsException e) {
-        String message = String.valueOf(e.getMessage());
-        return message.contains("lease not found") || message.contains("requested lease not found");
+        return e.getCause() != null && io.grpc.Status.fromThrowable(e.getCause()).getCode() == io.grpc.Status.Code.NOT_FOUND;
     }
 
     private ByteSequence key(String name) {

@@ -1,0 +1,187 @@
+package io.spilo.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.spilo.cli.Main;
+import io.spilo.config.TlsSettings;
+import io.spilo.tls.CertificateAuthority;
+import io.spilo.tls.RestClients;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 14: a cluster with TLS on every link. The REST APIs speak HTTPS with
+ * {@code verify_client: required} and Basic credentials for actions: members probe and fail over
+ * through each other's APIs with their own certificates, operator commands and HAProxy's checks use
+ * the {@code ctl} certificate. etcd speaks only TLS, requires a client certificate
+ * ({@code --client-cert-auth}) and has role-based authentication on, with an agents' user that may
+ * touch the cluster's prefix only; every way of getting those settings wrong is refused with one
+ * line that names the file or the user.
+ */
+class TlsClusterIT {
+    private static final Duration CONVERGE = Duration.ofSeconds(90);
+    private static final String ETCD_PASSWORD = "it-etcd-secret";
+    private static final String REST_PASSWORD = "tls-admin-secret";
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run spilo(String... arguments) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), arguments);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void aClusterWithTlsOnEveryLinkRunsAndEveryWrongCredentialIsNamed() throws Exception {
+        try (TestDirectory certificates = new TestDirectory("spilo-it-tls-files-")) {
+            CertificateAuthority ca = CertificateAuthority.create("Spilo IT CA");
+            Path caFile = ca.writeCertificate(certificates.resolve("ca.crt"));
+            CertificateAuthority.Issued etcdFiles = ca.issue("etcd", List.of("127.0.0.1", "localhost"), certificates.path(), "etcd");
+            for (String name : List.of("node1", "node2", "node3", "operator")) {
+                ca.issue(name, List.of("127.0.0.1", "localhost"), certificates.path(), name);
+            }
+            CertificateAuthority stranger = CertificateAuthority.create("Another CA");
+            Path strangerCa = stranger.writeCertificate(certificates.resolve("stranger-ca.crt"));
+            stranger.issue("intruder", List.of("127.0.0.1"), certificates.path(), "intruder");
+            Path operatorCertificate = certificates.resolve("operator.crt");
+            Path operatorKey = certificates.resolve("operator.key");
+
+            try (TestCluster cluster = new TestCluster("tlscluster", 3, "", name -> restSection(certificates.path(), caFile, name)
+                    + "ctl:\n  certfile: " + operatorCertificate + "\n  keyfile: " + operatorKey + "\n  cacert: " + caFile + "\n"
+                    + etcdSection(certificates.path(), caFile, name, "spilo", ETCD_PASSWORD),
+                    directory -> Optional.of(new EtcdServer.Tls(etcdFiles.certificate(), etcdFiles.privateKey(), caFile)))) {
+                cluster.etcd.enableAuthentication("spilo", ETCD_PASSWORD, "/service/");
+                TlsSettings asOperator = new TlsSettings(Optional.of(operatorCertificate), Optional.of(operatorKey),
+                        Optional.empty(), Optional.of(caFile), false);
+                cluster.nodes.forEach(node -> node.callOverTls(asOperator));
+                AgentNode node1 = cluster.startWithNode1Leading(CONVERGE);
+                String config = node1.configFile.toString();
+                // HAProxy's checks speak HTTPS with the ctl certificate: it routes to the primary only if they pass.
+                TestCluster.Proxy proxy = cluster.startHaproxy(CONVERGE);
+                HaproxyStats stats = new HaproxyStats(proxy.socket());
+                assertThat(stats.upServers("primary")).containsExactly("node1");
+
+                String api = "127.0.0.1:" + node1.apiPort + "/patroni";
+                assertThat(refused(HttpClient.newHttpClient(), "http://" + api)).as("plain HTTP").isTrue();
+                assertThat(refused(RestClients.create(new TlsSettings(Optional.empty(), Optional.empty(), Optional.empty(),
+                        Optional.of(caFile), false), Duration.ofSeconds(2)), "https://" + api))
+                        .as("HTTPS without a client certificate").isTrue();
+                assertThat(refused(RestClients.create(new TlsSettings(Optional.of(certificates.resolve("intruder.crt")),
+                        Optional.of(certificates.resolve("intruder.key")), Optional.empty(), Optional.of(caFile), false),
+                        Duration.ofSeconds(2)), "https://" + api)).as("HTTPS with a certificate of another CA").isTrue();
+
+                Run list = spilo("list", "-c", config);
+                assertThat(list.exit()).as("spilo list: %s", list.err()).isZero();
+                assertThat(list.out()).containsPattern("\\| node1 .*\\| Leader .*\\| armed ").contains("streaming");
+
+                String etcdHosts = cluster.etcd.hostPort();
+                assertRefused(cluster, "wrong-password", etcdHosts, etcdSection(certificates.path(), caFile, "operator", "spilo",
+                        "not-the-password"), "etcd3.username 'spilo'", "password");
+                assertRefused(cluster, "no-client-certificate", etcdHosts, "etcd3:\n  protocol: https\n  cacert: " + caFile
+                        + "\n  username: spilo\n  password: " + ETCD_PASSWORD + "\n", "etcd3.cert");
+                assertRefused(cluster, "foreign-client-certificate", etcdHosts, etcdSection(certificates.path(), caFile, "intruder",
+                        "spilo", ETCD_PASSWORD), "etcd3.cert");
+                assertRefused(cluster, "wrong-ca", etcdHosts, etcdSection(certificates.path(), strangerCa, "operator", "spilo",
+                        ETCD_PASSWORD), "etcd3.cacert " + strangerCa);
+                // Plain text to a TLS port looks like an unreachable etcd (the connection just closes): the
+                // command shows node1's last view, and its warning says what to try.
+                Run plain = spilo("list", "-c", operatorFile(cluster, "plain-http", etcdHosts, "etcd3:\n  protocol: http\n").toString());
+                assertThat(plain.err()).contains("cannot reach etcd").contains("set etcd3.protocol: https");
+                assertThat(plain.out()).containsPattern("\\| node1 .*\\| Leader ");
+
+                Run switchover = spilo("switchover", "-c", config, "--candidate", "node2", "--force");
+                assertThat(switchover.exit()).as("spilo switchover: %s %s", switchover.out(), switchover.err()).isZero();
+                AgentNode node2 = cluster.node("node2").orElseThrow();
+                await("node2 primary").atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).until(() -> node2.status("/primary") == 200);
+                cluster.awaitHealthy(CONVERGE);
+
+                long killedAt = System.nanoTime();
+                node2.killAgentAndPostgres();
+                await("a new primary after node2 was killed").atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
+                        .until(() -> cluster.primaries().stream().anyMatch(node -> node != node2));
+                System.out.printf("MEASURE tls cluster: failover took %.1f s%n", (System.nanoTime() - killedAt) / 1e9);
+                AgentNode successor = cluster.primaries().get(0);
+                await("HAProxy routes to the new primary").atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                        .until(() -> stats.upServers("primary").equals(List.of(successor.name)));
+                node2.startAgent();
+                cluster.awaitHealthy(CONVERGE);
+
+                for (AgentNode node : cluster.nodes) {
+                    for (Path log : Files.list(cluster.directory.path()).filter(file -> file.getFileName().toString()
+                            .startsWith(node.name + ".agent.")).toList()) {
+                        assertThat(Files.readString(log)).as("%s", log).doesNotContain(REST_PASSWORD).doesNotContain(ETCD_PASSWORD)
+                                .doesNotContain("PRIVATE KEY");
+                    }
+                }
+            }
+        }
+    }
+
+    private static String restSection(Path files, Path ca, String name) {
+        return "restapi:\n  certfile: " + files.resolve(name + ".crt") + "\n  keyfile: " + files.resolve(name + ".key")
+                + "\n  cafile: " + ca + "\n  verify_client: required\n  authentication: {username: admin, password: "
+                + REST_PASSWORD + "}\n";
+    }
+
+    /** Whether the call fails: no answer at all (the handshake or the protocol refused it). */
+    private static boolean refused(HttpClient client, String url) throws InterruptedException {
+        try {
+            client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.discarding());
+            return false;
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
+    private static String etcdSection(Path files, Path ca, String certificateName, String user, String password) {
+        return "etcd3:\n  protocol: https\n  cacert: " + ca + "\n  cert: " + files.resolve(certificateName + ".crt")
+                + "\n  key: " + files.resolve(certificateName + ".key") + "\n  username: " + user + "\n  password: " + password + "\n";
+    }
+
+    /** {@code spilo list} with {@code etcd3} settings that etcd must refuse: a one-line error naming what to fix. */
+    private static void assertRefused(TestCluster cluster, String label, String etcdHosts, String etcdYaml, String... named)
+            throws Exception {
+        long started = System.nanoTime();
+        Run run = spilo("list", "-c", operatorFile(cluster, label, etcdHosts, etcdYaml).toString());
+        double seconds = (System.nanoTime() - started) / 1e9;
+        assertThat(run.exit()).as("%s: %s", label, run.out()).isNotZero();
+        String error = run.err().strip();
+        assertThat(error.lines().count()).as("%s: one line, got: %s", label, error).isEqualTo(1);
+        for (String text : named) {
+            assertThat(error).as(label).contains(text);
+        }
+        assertThat(error).as(label).doesNotContain(ETCD_PASSWORD).doesNotContain("not-the-password");
+        System.out.printf("MEASURE tls etcd refusal %s after %.1f s: %s%n", label, seconds, error);
+    }
+
+    /**
+     * node1's file with another etcd3 section: what an operator on node1 would run. node1's REST API
+     * is up, so a refusal must be shown as such, not papered over with node1's last view of etcd.
+     */
+    private static Path operatorFile(TestCluster cluster, String label, String etcdHosts, String etcdYaml) throws Exception {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        ObjectNode config = (ObjectNode) yaml.readTree(cluster.nodes.get(0).configFile.toFile());
+        ObjectNode etcd = (ObjectNode) yaml.readTree(etcdYaml).get("etcd3");
+        etcd.put("hosts", etcdHosts);
+        config.set("etcd3", etcd);
+        Path file = cluster.directory.resolve("operator-" + label + ".yml");
+        Files.writeString(file, yaml.writeValueAsString(config));
+        return file;
+    }
+}

@@ -76,6 +76,7 @@ final class StatusJson {
             body.put("pause", true);
         }
         status.configProblem().ifPresent(problem -> body.put("config_error", problem));
+        status.lastError().ifPresent(error -> body.put("last_error", error));
         body.put("fence", status.fence().text());
         if (status.failsafeActive()) {
             body.put("failsafe_mode_is_active", true);

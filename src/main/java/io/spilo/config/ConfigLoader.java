@@ -216,6 +216,7 @@ public final class ConfigLoader {
                 throw new ConfigException("postgresql.pg_hba: must be a list of pg_hba.conf lines");
             }
             return new PostgresConfig(listen, connect, dataDirectory, binDirectory, passfile, superuser, replication,
+                    clientSsl("postgresql.authentication.superuser"), clientSsl("postgresql.authentication.replication"),
                     parameters, pgHba,
                     bool("postgresql.use_pg_rewind", true),
                     bool("postgresql.remove_data_directory_on_rewind_failure", false),

@@ -26,6 +26,28 @@ class ConfigTree {
         return Optional.of(new Credentials(username, optionalText(path + ".password").orElse(null)));
     }
 
+    /** The libpq keys beside a role's user name ({@code sslmode}, {@code sslrootcert}, ...); other keys are not for libpq. */
+    ClientSsl clientSsl(String path) {
+        JsonNode node = at(path);
+        if (!node.isObject()) {
+            return ClientSsl.NONE;
+        }
+        java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+        for (String keyword : ClientSsl.KEYWORDS.keySet()) {
+            optionalText(path + "." + keyword).ifPresent(value -> options.put(keyword,
+                    ClientSsl.fileKeywords().contains(keyword) ? absolutePath(path + "." + keyword, value).toString() : value));
+        }
+        String mode = options.getOrDefault("sslmode", "prefer");
+        if (!java.util.List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full").contains(mode)) {
+            throw new ConfigException(path + ".sslmode: '" + mode + "' must be disable, allow, prefer, require, verify-ca or verify-full");
+        }
+        if ((mode.equals("verify-ca") || mode.equals("verify-full")) && !options.containsKey("sslrootcert")) {
+            throw new ConfigException(path + ".sslmode: " + mode + " needs " + path + ".sslrootcert, the CA that signed"
+                    + " the servers' certificates");
+        }
+        return new ClientSsl(options);
+    }
+
     JsonNode at(String path) {
         JsonNode node = root;
         for (String part : path.split("\\.")) {

@@ -4,7 +4,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** {@code postgresql:} — the local PostgreSQL instance the agent manages. */
+/**
+ * {@code postgresql:} — the local PostgreSQL instance the agent manages. {@code superuserSsl} and
+ * {@code replicationSsl} are how those roles connect to other members (pg_rewind and CHECKPOINT,
+ * streaming and pg_basebackup).
+ */
 public record PostgresConfig(
         HostPort listen,
         HostPort connectAddress,
@@ -13,6 +17,8 @@ public record PostgresConfig(
         Path passfile,
         Credentials superuser,
         Credentials replication,
+        ClientSsl superuserSsl,
+        ClientSsl replicationSsl,
         Map<String, String> parameters,
         List<String> pgHba,
         boolean usePgRewind,

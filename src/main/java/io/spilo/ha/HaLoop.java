@@ -69,6 +69,8 @@ public final class HaLoop {
     // Owned by the loop thread only.
     private long dcsLastSeenEpochSeconds;
     private String lastDescription = "";
+    /** The last failed action and why, for {@code /patroni}; cleared once PostgreSQL is healthy again. */
+    private Optional<String> lastError = Optional.empty();
     private boolean storeReachable = true;
     private final ConfigInForce configInForce;
     private java.time.Duration etcdCallTimeout;
@@ -277,6 +279,7 @@ public final class HaLoop {
         } catch (PostgresException | DcsException e) {
             outcome = decision.description() + " failed: " + e.getMessage();
             LOG.error("{}", outcome);
+            lastError = Optional.of(outcome);
         }
         operatorActions.handle(cycle);
         LocalState after = postgres.state();
@@ -306,6 +309,7 @@ public final class HaLoop {
             succeeded.followUp().apply(view, lease);
         } else if (finished.get() instanceof LongActionRunner.Finished.Failed failed) {
             LOG.error("{} failed: {}", failed.action().description(), failed.cause().getMessage());
+            lastError = Optional.of(failed.action().description() + " failed: " + failed.cause().getMessage());
             failed.onFailure().accept(failed.cause());
         } else if (finished.get() instanceof LongActionRunner.Finished.Crashed crashed) {
             throw crashed.error();
@@ -333,6 +337,9 @@ public final class HaLoop {
     }
 
     private void publish(Optional<ClusterView> view, LocalState local, HaSettings settings, String outcome) {
+        if (local.isRunningPrimary() || local.running() && local.streaming()) {
+            lastError = Optional.empty(); // healthy again: an old failure would only mislead
+        }
         NodeStatus previous = status.get();
         Optional<ClusterView> cluster = view.isPresent() ? view : previous == null ? Optional.empty() : previous.cluster();
         status.set(new NodeStatus(config.scope(), config.name(), MemberState.of(local, runner.inProgress()).text(),
@@ -340,7 +347,7 @@ public final class HaLoop {
                 nanoClock.getAsLong(), cluster, outcome, settings, config.tags().values(), configInForce.problem(),
                 fenceKeeper.state(), writeProbe.lastLatencyMillis(), state.memory.writeStalledSince()
                         .stream().map(since -> (nanoClock.getAsLong() - since) / 1_000_000L)
-                        .filter(millis -> millis >= STALL_WORTH_REPORTING_MILLIS).findFirst(), failsafe.active()));
+                        .filter(millis -> millis >= STALL_WORTH_REPORTING_MILLIS).findFirst(), failsafe.active(), lastError));
     }
 
     /** For tests: the write probe's latest state, as the loop sees it. */

@@ -19,6 +19,8 @@ import java.util.OptionalLong;
  * @param writeProbeLatencyMillis how long the leader's last write probe took to commit
  * @param writeStalledMillis for how long the leader's commits have not reached its disk, if they have not
  * @param failsafeActive this leader stays primary without etcd because every member vouched for it
+ * @param lastError the last action that failed and why (a clone refused by the primary's TLS, say),
+ *     until PostgreSQL runs as a primary or a streaming replica again
  */
 public record NodeStatus(
         String scope,
@@ -37,9 +39,21 @@ public record NodeStatus(
         io.spilo.fence.FenceState fence,
         OptionalLong writeProbeLatencyMillis,
         OptionalLong writeStalledMillis,
-        boolean failsafeActive) {
+        boolean failsafeActive,
+        Optional<String> lastError) {
     public NodeStatus {
         tags = Map.copyOf(tags);
+    }
+
+    /** Without a failed action to report. */
+    public NodeStatus(String scope, String memberName, String state, String role, LocalState postgres,
+            OptionalLong leadershipConfirmedAtNanos, long dcsLastSeenEpochSeconds, long cycleCompletedAtNanos,
+            Optional<ClusterView> cluster, String lastDecision, HaSettings settings, Map<String, Object> tags,
+            Optional<String> configProblem, io.spilo.fence.FenceState fence, OptionalLong writeProbeLatencyMillis,
+            OptionalLong writeStalledMillis, boolean failsafeActive) {
+        this(scope, memberName, state, role, postgres, leadershipConfirmedAtNanos, dcsLastSeenEpochSeconds, cycleCompletedAtNanos,
+                cluster, lastDecision, settings, tags, configProblem, fence, writeProbeLatencyMillis, writeStalledMillis,
+                failsafeActive, Optional.empty());
     }
 
     /**

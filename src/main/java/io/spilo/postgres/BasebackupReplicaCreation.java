@@ -25,6 +25,15 @@ final class BasebackupReplicaCreation implements ReplicaCreation {
         this.files = files;
     }
 
+    /** The password file, and {@code authentication.replication}'s TLS keys as libpq variables. */
+    private Map<String, String> environment() {
+        Map<String, String> environment = new java.util.HashMap<>(config.replicationSsl().environment());
+        environment.put("PGPASSFILE", config.passfile().toString());
+        environment.put("PGAPPNAME", memberName);
+        environment.put("PGCONNECT_TIMEOUT", "5");
+        return environment;
+    }
+
     @Override
     public void createReplica(Upstream upstream, Duration timeout) {
         directory.prepare();
@@ -36,7 +45,7 @@ final class BasebackupReplicaCreation implements ReplicaCreation {
         ProcessResult result;
         try {
             result = runner.runAsPostgresUser(command,
-                    Map.of("PGPASSFILE", config.passfile().toString(), "PGAPPNAME", memberName, "PGCONNECT_TIMEOUT", "5"),
+                    environment(),
                     timeout);
         } catch (ProcessFailedException e) {
             directory.empty();

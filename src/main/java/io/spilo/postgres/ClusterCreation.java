@@ -83,8 +83,8 @@ final class ClusterCreation {
         // without it pg_rewind would wrongly report "no rewind required".
         String where = source.host() + ":" + source.port();
         sql.checkpoint(source.host(), source.port(), where + " before pg_rewind");
-        String sourceServer = "host=" + source.host() + " port=" + source.port() + " user=" + config.superuser().username()
-                + " dbname=postgres passfile=" + config.passfile() + " connect_timeout=5";
+        String sourceServer = ("host=" + source.host() + " port=" + source.port() + " user=" + config.superuser().username()
+                + " dbname=postgres passfile=" + config.passfile() + " connect_timeout=5 " + config.superuserSsl().conninfo()).strip();
         List<String> command = List.of(config.program("pg_rewind").toString(), "-D", config.dataDirectory().toString(),
                 "--source-server=" + sourceServer);
         ProcessResult result;

@@ -52,7 +52,7 @@ final class ConfigFiles {
         try {
             Path data = config.dataDirectory();
             boolean changed = directory.writeIfChanged(data.resolve("postgresql.conf"), renderPostgresqlConf(memberName, parameters));
-            changed |= directory.writeIfChanged(data.resolve("pg_hba.conf"), String.join("\n", pgHbaLines()) + "\n");
+            changed |= directory.writeIfChanged(data.resolve("pg_hba.conf"), String.join("\n", pgHbaLines(parameters)) + "\n");
             Path signal = data.resolve("standby.signal");
             if (standby && !Files.exists(signal)) {
                 directory.writeOwnedFile(signal, "");
@@ -114,26 +114,43 @@ final class ConfigFiles {
         });
     }
 
-    private List<String> pgHbaLines() {
+    /**
+     * The operator's {@code postgresql.pg_hba}, else Spilo's: peer for local sockets, scram-sha-256
+     * over TCP; with {@code ssl = on}, TCP connections must use TLS ({@code hostssl}), so a password
+     * never crosses a network in the clear.
+     */
+    List<String> pgHbaLines(Map<String, String> parameters) {
         if (!config.pgHba().isEmpty()) {
             return config.pgHba();
         }
+        String host = isOn(parameters.get("ssl")) ? "hostssl" : "host";
         String replicationUser = config.replication().username();
         return List.of(
                 "# Written by Spilo (postgresql.pg_hba was not set)",
                 "local all all peer",
-                "host all all 127.0.0.1/32 scram-sha-256",
-                "host all all ::1/128 scram-sha-256",
-                "host replication " + replicationUser + " 0.0.0.0/0 scram-sha-256",
-                "host replication " + replicationUser + " ::0/0 scram-sha-256",
-                "host all all 0.0.0.0/0 scram-sha-256",
-                "host all all ::0/0 scram-sha-256");
+                host + " all all 127.0.0.1/32 scram-sha-256",
+                host + " all all ::1/128 scram-sha-256",
+                host + " replication " + replicationUser + " 0.0.0.0/0 scram-sha-256",
+                host + " replication " + replicationUser + " ::0/0 scram-sha-256",
+                host + " all all 0.0.0.0/0 scram-sha-256",
+                host + " all all ::0/0 scram-sha-256");
     }
 
-    private String primaryConninfo(Upstream source) {
+    /** PostgreSQL's spellings of a true boolean. */
+    private static boolean isOn(String value) {
+        return value != null && java.util.Set.of("on", "true", "yes", "1").contains(value.strip().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    String primaryConninfo(Upstream source) {
         return "host=" + source.host() + " port=" + source.port() + " user=" + config.replication().username()
-                + " passfile=" + config.passfile() + " application_name=" + memberName
-                + " sslmode=prefer connect_timeout=3 keepalives=1 keepalives_idle=5 keepalives_interval=2 keepalives_count=3";
+                + " passfile=" + config.passfile() + " application_name=" + memberName + " " + replicationSsl()
+                + " connect_timeout=3 keepalives=1 keepalives_idle=5 keepalives_interval=2 keepalives_count=3";
+    }
+
+    /** {@code authentication.replication}'s libpq TLS keys; {@code sslmode=prefer} (libpq's default) when none is set. */
+    private String replicationSsl() {
+        String keys = config.replicationSsl().conninfo();
+        return config.replicationSsl().options().containsKey("sslmode") ? keys : ("sslmode=prefer " + keys).strip();
     }
 
     /** The libpq password file the replicas, pg_basebackup and pg_rewind use. */

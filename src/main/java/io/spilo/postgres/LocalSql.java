@@ -232,6 +232,10 @@ final class LocalSql {
         properties.setProperty("loginTimeout", "5");
         properties.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds));
         properties.setProperty("ApplicationName", "spilo");
+        // authentication.superuser's sslmode and CA reach pgjdbc too (its own defaults: prefer, no check).
+        // Client certificates do not: pgjdbc reads keys in PKCS-8 DER only, and Spilo's pg_hba asks for passwords.
+        properties.setProperty("sslmode", config.superuserSsl().sslmode());
+        config.superuserSsl().rootCertificate().ifPresent(file -> properties.setProperty("sslrootcert", file.toString()));
         return DriverManager.getConnection("jdbc:postgresql://" + address + ":" + port + "/postgres", properties);
     }
 }

@@ -99,7 +99,7 @@ public final class CertificateAuthority {
             X509Certificate issued = sign(builder, keys);
             Path certificateFile = directory.resolve(fileStem + ".crt");
             Path keyFile = directory.resolve(fileStem + ".key");
-            PemFiles.writePrivate(certificateFile, pem(issued));
+            PemFiles.writePublic(certificateFile, pem(issued));
             // PKCS#8 ("BEGIN PRIVATE KEY"): what etcd, HAProxy, PostgreSQL and the JDK all read.
             PemFiles.writePrivate(keyFile, pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(node.getPrivate(), null).generate()));
             return new Issued(certificateFile, keyFile);
@@ -110,7 +110,7 @@ public final class CertificateAuthority {
 
     /** Writes the CA's certificate (not its key) to {@code file}. */
     public Path writeCertificate(Path file) {
-        PemFiles.writePrivate(file, pem(certificate));
+        PemFiles.writePublic(file, pem(certificate));
         return file;
     }
 

@@ -129,4 +129,14 @@ public final class PemFiles {
             throw new TlsException(file + ": cannot be written: " + e.getMessage(), e);
         }
     }
+
+    /** A certificate is public: readable by every user, so PostgreSQL and other services may read the same file. */
+    static void writePublic(Path file, String content) {
+        writePrivate(file, content);
+        try {
+            java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (IOException e) {
+            throw new TlsException(file + ": cannot be made readable: " + e.getMessage(), e);
+        }
+    }
 }

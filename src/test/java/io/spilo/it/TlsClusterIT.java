@@ -1,6 +1,7 @@
 package io.spilo.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,10 +18,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +36,10 @@ import org.junit.jupiter.api.Test;
  * the {@code ctl} certificate. etcd speaks only TLS, requires a client certificate
  * ({@code --client-cert-auth}) and has role-based authentication on, with an agents' user that may
  * touch the cluster's prefix only; every way of getting those settings wrong is refused with one
- * line that names the file or the user.
+ * line that names the file or the user. PostgreSQL runs with {@code ssl = on}: replicas stream and
+ * pg_rewind connects with {@code sslmode=verify-full}, pg_hba.conf takes TLS connections only, and a
+ * member with a CA file that did not sign the primary's certificate cannot clone (said in its log
+ * and {@code /patroni}).
  */
 class TlsClusterIT {
     private static final Duration CONVERGE = Duration.ofSeconds(90);
@@ -59,12 +68,19 @@ class TlsClusterIT {
             CertificateAuthority stranger = CertificateAuthority.create("Another CA");
             Path strangerCa = stranger.writeCertificate(certificates.resolve("stranger-ca.crt"));
             stranger.issue("intruder", List.of("127.0.0.1"), certificates.path(), "intruder");
+            // PostgreSQL (user postgres) reads its node's key, which must be its own and 0600, through the directory.
+            for (String name : List.of("node1", "node2", "node3")) {
+                Files.setOwner(certificates.resolve(name + ".key"), certificates.path().getFileSystem()
+                        .getUserPrincipalLookupService().lookupPrincipalByName("postgres"));
+            }
+            Files.setPosixFilePermissions(certificates.path(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             Path operatorCertificate = certificates.resolve("operator.crt");
             Path operatorKey = certificates.resolve("operator.key");
 
             try (TestCluster cluster = new TestCluster("tlscluster", 3, "", name -> restSection(certificates.path(), caFile, name)
                     + "ctl:\n  certfile: " + operatorCertificate + "\n  keyfile: " + operatorKey + "\n  cacert: " + caFile + "\n"
-                    + etcdSection(certificates.path(), caFile, name, "spilo", ETCD_PASSWORD),
+                    + etcdSection(certificates.path(), caFile, name, "spilo", ETCD_PASSWORD)
+                    + postgresSection(certificates.path(), caFile, name),
                     directory -> Optional.of(new EtcdServer.Tls(etcdFiles.certificate(), etcdFiles.privateKey(), caFile)))) {
                 cluster.etcd.enableAuthentication("spilo", ETCD_PASSWORD, "/service/");
                 TlsSettings asOperator = new TlsSettings(Optional.of(operatorCertificate), Optional.of(operatorKey),
@@ -85,6 +101,19 @@ class TlsClusterIT {
                 assertThat(refused(RestClients.create(new TlsSettings(Optional.of(certificates.resolve("intruder.crt")),
                         Optional.of(certificates.resolve("intruder.key")), Optional.empty(), Optional.of(caFile), false),
                         Duration.ofSeconds(2)), "https://" + api)).as("HTTPS with a certificate of another CA").isTrue();
+
+                // Both replicas stream over TLS (verify-full against the CA), and nothing connects to PostgreSQL without it.
+                try (Connection connection = node1.connect(); Statement statement = connection.createStatement();
+                        ResultSet row = statement.executeQuery("SELECT count(*) FROM pg_stat_replication r"
+                                + " JOIN pg_stat_ssl s ON s.pid = r.pid WHERE s.ssl")) {
+                    assertThat(row.next() && row.getInt(1) == 2).as("replication connections over TLS").isTrue();
+                }
+                Properties plainText = new Properties();
+                plainText.setProperty("user", "postgres");
+                plainText.setProperty("password", AgentNode.SUPERUSER_PASSWORD);
+                plainText.setProperty("sslmode", "disable");
+                assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + node1.postgresPort + "/postgres",
+                        plainText).close()).as("a connection without TLS").hasMessageContaining("no encryption");
 
                 Run list = spilo("list", "-c", config);
                 assertThat(list.exit()).as("spilo list: %s", list.err()).isZero();
@@ -122,6 +151,20 @@ class TlsClusterIT {
                 node2.startAgent();
                 cluster.awaitHealthy(CONVERGE);
 
+                // A member that does not trust the primary's certificate cannot clone from it: said in its log and /patroni.
+                AgentNode node3 = cluster.node("node3").orElseThrow();
+                node3.close();
+                deleteRecursively(node3.dataDirectory);
+                ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+                ObjectNode node3Config = (ObjectNode) yaml.readTree(node3.configFile.toFile());
+                ((ObjectNode) node3Config.at("/postgresql/authentication/replication")).put("sslrootcert", strangerCa.toString());
+                Files.writeString(node3.configFile, yaml.writeValueAsString(node3Config));
+                node3.startAgent();
+                await("node3 reports the refused clone").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
+                        .until(() -> node3.json("/patroni").path("last_error").asText().contains("certificate verify failed"));
+                assertThat(node3.status("/replica")).isNotEqualTo(200);
+                assertThat(Files.readString(cluster.directory.resolve("node3.agent." + 2 + ".log"))).contains("certificate verify failed");
+
                 for (AgentNode node : cluster.nodes) {
                     for (Path log : Files.list(cluster.directory.path()).filter(file -> file.getFileName().toString()
                             .startsWith(node.name + ".agent.")).toList()) {
@@ -129,6 +172,21 @@ class TlsClusterIT {
                                 .doesNotContain("PRIVATE KEY");
                     }
                 }
+            }
+        }
+    }
+
+    private static String postgresSection(Path files, Path ca, String name) {
+        String verified = "sslmode: verify-full, sslrootcert: " + ca;
+        return "postgresql:\n  parameters: {ssl: 'on', ssl_cert_file: " + files.resolve(name + ".crt") + ", ssl_key_file: "
+                + files.resolve(name + ".key") + "}\n  authentication:\n    superuser: {" + verified + "}\n    replication: {"
+                + verified + "}\n";
+    }
+
+    private static void deleteRecursively(Path directory) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
             }
         }
     }

@@ -15,6 +15,13 @@ import javax.net.ssl.TrustManager;
 
 /** jetcd clients from {@code etcd3}: endpoints, retry bounds, credentials, and TLS for https endpoints. */
 final class EtcdClients {
+    static {
+        // jetcd's Vert.x would create a vertx-cache-<uuid> directory in /tmp for files it serves from
+        // the class path, deleted only by a clean close: every agent killed by SIGKILL left one behind.
+        // Spilo serves no files through Vert.x, so it needs no cache.
+        System.setProperty("vertx.disableFileCPResolving", "true");
+    }
+
     private EtcdClients() {
     }
 

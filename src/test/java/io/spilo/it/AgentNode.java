@@ -21,6 +21,7 @@ import java.util.Optional;
 /** One member of a test cluster: its configuration, its agent process, and its PostgreSQL by pid. */
 final class AgentNode implements AutoCloseable {
     static final String SUPERUSER_PASSWORD = "it-super-secret";
+    static final String REPLICATION_PASSWORD = "it-repl-secret";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final String name;
@@ -55,7 +56,7 @@ final class AgentNode implements AutoCloseable {
                 .dcs("maximum_lag_on_failover", 1048576)
                 .dcs("postgresql", java.util.Map.of("use_slots", true, "parameters", java.util.Map.of("max_connections", 50)))
                 .initdb(java.util.Map.of("encoding", "UTF8"), "data-checksums")
-                .postgres("127.0.0.1:" + postgresPort, dataDirectory.toString(), SUPERUSER_PASSWORD, "it-repl-secret")
+                .postgres("127.0.0.1:" + postgresPort, dataDirectory.toString(), SUPERUSER_PASSWORD, REPLICATION_PASSWORD)
                 .postgresSetting("parameters", java.util.Map.of("shared_buffers", "16MB"))
                 .merge(dcsYaml.isBlank() ? "" : "bootstrap:\n  dcs:\n" + dcsYaml)
                 .merge(extraYaml)
@@ -86,7 +87,7 @@ final class AgentNode implements AutoCloseable {
             Files.createDirectories(dataDirectory.getParent());
             dataDirectory.getParent().toFile().setExecutable(true, false);
             dataDirectory.getParent().toFile().setReadable(true, false);
-            Files.writeString(configFile, yaml);
+            io.spilo.config.PrivateFiles.write(configFile, yaml); // it holds the passwords
         } catch (IOException e) {
             throw new IllegalStateException("cannot write " + configFile + ": " + e.getMessage(), e);
         }
@@ -136,6 +137,22 @@ final class AgentNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
+        }
+    }
+
+    /** Any call, for tests that look at what comes back whatever it is: "status body", or the error. */
+    String call(String method, String path, String body) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(scheme + "://" + address + ":" + apiPort + path))
+                    .timeout(Duration.ofSeconds(3)).method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body)).build();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() + " " + response.body();
+        } catch (IOException e) {
+            return "no answer: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
         }
     }
 

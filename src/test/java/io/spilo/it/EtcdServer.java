@@ -30,6 +30,8 @@ final class EtcdServer implements AutoCloseable {
     private final int peerPort;
     private final Path directory;
     private final Optional<Tls> tls;
+    /** user:password of etcd's root once authentication is on. */
+    private Optional<String> rootUser = Optional.empty();
     private ChildProcess process;
 
     EtcdServer(Path directory) {
@@ -81,7 +83,8 @@ final class EtcdServer implements AutoCloseable {
      * to {@code prefix} only (what an agent needs). Run with etcd's own certificate as the client one.
      */
     void enableAuthentication(String user, String password, String prefix) {
-        etcdctl("user", "add", "root:" + password + "-root");
+        rootUser = Optional.of("root:" + password + "-root");
+        etcdctl("user", "add", rootUser.get());
         etcdctl("role", "add", "spilo-agents");
         etcdctl("role", "grant-permission", "spilo-agents", "--prefix=true", "readwrite", prefix);
         etcdctl("user", "add", user + ":" + password);
@@ -89,8 +92,16 @@ final class EtcdServer implements AutoCloseable {
         etcdctl("auth", "enable");
     }
 
-    private void etcdctl(String... arguments) {
+    /** Every key and value in etcd, as {@code etcdctl get --prefix ""} prints them (as root when authentication is on). */
+    String everything() {
+        return etcdctl("get", "--prefix", "");
+    }
+
+    private String etcdctl(String... arguments) {
         List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints", url()));
+        if (!arguments[0].equals("user") && !arguments[0].equals("role") && !arguments[0].equals("auth")) {
+            rootUser.ifPresent(user -> command.addAll(List.of("--user", user)));
+        }
         tls.ifPresent(files -> command.addAll(List.of("--cacert", files.ca().toString(), "--cert", files.certificate().toString(),
                 "--key", files.key().toString())));
         command.addAll(List.of(arguments));
@@ -98,6 +109,7 @@ final class EtcdServer implements AutoCloseable {
         if (!result.succeeded()) {
             throw new IllegalStateException("etcdctl " + arguments[0] + " " + arguments[1] + " failed: " + result.tail());
         }
+        return result.output();
     }
 
     @Override

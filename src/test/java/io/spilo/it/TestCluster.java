@@ -69,7 +69,7 @@ final class TestCluster implements AutoCloseable {
         int replicaPort = FreePorts.next();
         java.nio.file.Path state = directory.resolve("haproxy");
         java.nio.file.Path file = directory.resolve("haproxy.yml");
-        java.nio.file.Files.writeString(file, java.nio.file.Files.readString(nodes.get(0).configFile)
+        io.spilo.config.PrivateFiles.write(file, java.nio.file.Files.readString(nodes.get(0).configFile)
                 + "haproxy:\n  primary_port: " + primaryPort + "\n  replica_port: " + replicaPort + "\n  stats_port: "
                 + FreePorts.next() + "\n  state_dir: " + state + "\n");
         ChildProcess process = ChildProcess.start("spilo haproxy", AgentNode.spiloCommand("haproxy", "-c", file.toString()),

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.spilo.cli.Main;
+import io.spilo.config.PrivateFiles;
 import io.spilo.config.TlsSettings;
 import io.spilo.tls.CertificateAuthority;
 import io.spilo.tls.RestClients;
@@ -158,22 +159,57 @@ class TlsClusterIT {
                 ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
                 ObjectNode node3Config = (ObjectNode) yaml.readTree(node3.configFile.toFile());
                 ((ObjectNode) node3Config.at("/postgresql/authentication/replication")).put("sslrootcert", strangerCa.toString());
-                Files.writeString(node3.configFile, yaml.writeValueAsString(node3Config));
+                PrivateFiles.write(node3.configFile, yaml.writeValueAsString(node3Config));
                 node3.startAgent();
                 await("node3 reports the refused clone").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
                         .until(() -> node3.json("/patroni").path("last_error").asText().contains("certificate verify failed"));
                 assertThat(node3.status("/replica")).isNotEqualTo(200);
                 assertThat(Files.readString(cluster.directory.resolve("node3.agent." + 2 + ".log"))).contains("certificate verify failed");
 
-                for (AgentNode node : cluster.nodes) {
-                    for (Path log : Files.list(cluster.directory.path()).filter(file -> file.getFileName().toString()
-                            .startsWith(node.name + ".agent.")).toList()) {
-                        assertThat(Files.readString(log)).as("%s", log).doesNotContain(REST_PASSWORD).doesNotContain(ETCD_PASSWORD)
-                                .doesNotContain("PRIVATE KEY");
-                    }
-                }
+                assertNoSecretLeaks(cluster, certificates, config, List.of(REST_PASSWORD, ETCD_PASSWORD, AgentNode.SUPERUSER_PASSWORD,
+                        AgentNode.REPLICATION_PASSWORD));
+
             }
         }
+    }
+
+    /**
+     * Every password and private key of the cluster, looked for in every process's arguments, every
+     * log and every file others may read (of the cluster and of its certificates), every value in
+     * etcd, every REST response (status, health, config, errors) and the operator commands' output.
+     */
+    private static void assertNoSecretLeaks(TestCluster cluster, TestDirectory certificates, String config, List<String> passwords)
+            throws Exception {
+        SecretsScan scan = new SecretsScan();
+        for (int i = 0; i < passwords.size(); i++) {
+            scan.password("password " + (i + 1), passwords.get(i));
+        }
+        for (Path key : Files.list(certificates.path()).filter(file -> file.toString().endsWith(".key")).toList()) {
+            scan.privateKey(key);
+        }
+        int processes = scan.processes();
+        int files = scan.files(cluster.directory.path()) + scan.files(certificates.path());
+        String etcd = cluster.etcd.everything();
+        assertThat(etcd).as("etcd's keys were read").contains("/service/" + cluster.scope + "/leader");
+        scan.text("etcd", etcd);
+        List<String> reads = List.of("/patroni", "/cluster", "/config", "/history", "/metrics", "/health", "/leader", "/primary",
+                "/replica", "/read-only", "/liveness", "/readiness", "/no-such-path");
+        for (AgentNode node : cluster.nodes) {
+            for (String path : reads) {
+                scan.text("GET " + path + " of " + node.name, node.call("GET", path, ""));
+            }
+            scan.text("POST /restart without credentials to " + node.name, node.call("POST", "/restart", "{}"));
+            scan.text("PATCH /config malformed to " + node.name, node.call("PATCH", "/config", "{not json"));
+        }
+        for (String command : List.of("list", "show-config", "history", "topology", "version", "dsn")) {
+            Run run = spilo(command, "-c", config);
+            scan.text("spilo " + command, run.out() + run.err());
+        }
+        System.out.printf("MEASURE tls cluster secrets scan: %d secrets in %d processes, %d logs and readable files, etcd,"
+                + " %d REST responses, 6 commands: %d hits%n", scan.secretCount(), processes, files, cluster.nodes.size() * (reads.size() + 2),
+                scan.hits().size());
+        assertThat(files).as("logs of the agents, PostgreSQL, etcd and HAProxy").isGreaterThanOrEqualTo(7);
+        assertThat(scan.hits()).as("secrets where they must never be").isEmpty();
     }
 
     private static String postgresSection(Path files, Path ca, String name) {
@@ -239,7 +275,7 @@ class TlsClusterIT {
         etcd.put("hosts", etcdHosts);
         config.set("etcd3", etcd);
         Path file = cluster.directory.resolve("operator-" + label + ".yml");
-        Files.writeString(file, yaml.writeValueAsString(config));
+        PrivateFiles.write(file, yaml.writeValueAsString(config));
         return file;
     }
 }

@@ -76,7 +76,9 @@ public final class CertificateAuthority {
     /**
      * Issues a certificate for {@code commonName} whose subject alternative names are {@code hosts}
      * (addresses become IP entries, the rest DNS names) and writes {@code <directory>/<fileStem>.crt}
-     * and {@code .key}.
+     * and {@code .key}. An empty {@code commonName} gives a subject without one (the names are then
+     * only in the critical SAN extension): etcd refuses client certificates with a CN on its HTTP
+     * gateway, which Patroni's etcd3 client uses, when it runs with {@code --client-cert-auth}.
      */
     public Issued issue(String commonName, List<String> hosts, Path directory, String fileStem) {
         KeyPair node = newKeys();
@@ -89,12 +91,13 @@ public final class CertificateAuthority {
             }
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(), Date.from(now.minusSeconds(3600)),
-                    Date.from(now.plus(VALIDITY)), new X500Name("CN=" + commonName), node.getPublic())
+                    Date.from(now.plus(VALIDITY)), commonName.isEmpty() ? new X500Name(new org.bouncycastle.asn1.x500.RDN[0])
+                    : new X500Name("CN=" + commonName), node.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
                     .addExtension(Extension.extendedKeyUsage, false,
                             new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
-                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)))
+                    .addExtension(Extension.subjectAlternativeName, commonName.isEmpty(), new GeneralNames(names.toArray(GeneralName[]::new)))
                     .addExtension(Extension.authorityKeyIdentifier, false, extensions.createAuthorityKeyIdentifier(certificate));
             X509Certificate issued = sign(builder, keys);
             Path certificateFile = directory.resolve(fileStem + ".crt");

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.spilo.cli.Main;
 import io.spilo.config.PrivateFiles;
 import io.spilo.config.TlsSettings;
+import io.spilo.process.ProcessResult;
+import io.spilo.process.ProcessRunner;
 import io.spilo.tls.CertificateAuthority;
 import io.spilo.tls.RestClients;
 import java.io.PrintWriter;
@@ -66,6 +68,8 @@ class TlsClusterIT {
             for (String name : List.of("node1", "node2", "node3", "operator")) {
                 ca.issue(name, List.of("127.0.0.1", "localhost"), certificates.path(), name);
             }
+            // Patroni's etcd3 client goes through etcd's HTTP gateway, which refuses certificates with a CN.
+            ca.issue("", List.of("127.0.0.1"), certificates.path(), "gateway-client");
             CertificateAuthority stranger = CertificateAuthority.create("Another CA");
             Path strangerCa = stranger.writeCertificate(certificates.resolve("stranger-ca.crt"));
             stranger.issue("intruder", List.of("127.0.0.1"), certificates.path(), "intruder");
@@ -135,6 +139,22 @@ class TlsClusterIT {
                 assertThat(plain.err()).contains("cannot reach etcd").contains("set etcd3.protocol: https");
                 assertThat(plain.out()).containsPattern("\\| node1 .*\\| Leader ");
 
+                // Patroni's own operator tool with node1's file (only its etcd client certificate differs, see
+                // above): it reads etcd over TLS as the agents' user and calls the leader's REST API with the
+                // ctl certificate and the Basic credentials.
+                String patroniConfig = operatorFile(cluster, "patronictl", cluster.etcd.hostPort(), etcdSection(certificates.path(),
+                        caFile, "gateway-client", "spilo", ETCD_PASSWORD)).toString();
+                ProcessResult patroniList = patronictl(patroniConfig, "list");
+                assertThat(patroniList.succeeded()).as("patronictl list: %s", patroniList.output()).isTrue();
+                assertThat(patroniList.output()).containsPattern("\\| node1 .*\\| Leader .*\\| running ")
+                        .containsPattern("\\| node2 .*\\| Replica .*\\| (streaming|running) ");
+                ProcessResult patroniSwitchover = patronictl(patroniConfig, "switchover", "--leader", "node1", "--candidate", "node3", "--force");
+                assertThat(patroniSwitchover.succeeded()).as("patronictl switchover: %s", patroniSwitchover.output()).isTrue();
+                AgentNode node3 = cluster.node("node3").orElseThrow();
+                await("node3 primary after patronictl switchover").atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
+                        .until(() -> node3.status("/primary") == 200);
+                cluster.awaitHealthy(CONVERGE);
+
                 Run switchover = spilo("switchover", "-c", config, "--candidate", "node2", "--force");
                 assertThat(switchover.exit()).as("spilo switchover: %s %s", switchover.out(), switchover.err()).isZero();
                 AgentNode node2 = cluster.node("node2").orElseThrow();
@@ -153,7 +173,6 @@ class TlsClusterIT {
                 cluster.awaitHealthy(CONVERGE);
 
                 // A member that does not trust the primary's certificate cannot clone from it: said in its log and /patroni.
-                AgentNode node3 = cluster.node("node3").orElseThrow();
                 node3.close();
                 deleteRecursively(node3.dataDirectory);
                 ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
@@ -210,6 +229,13 @@ class TlsClusterIT {
                 scan.hits().size());
         assertThat(files).as("logs of the agents, PostgreSQL, etcd and HAProxy").isGreaterThanOrEqualTo(7);
         assertThat(scan.hits()).as("secrets where they must never be").isEmpty();
+    }
+
+    /** Debian's patronictl (3.0.2, installed by bin/setup), run with a Spilo agent's configuration file. */
+    private static ProcessResult patronictl(String configFile, String... arguments) {
+        List<String> command = new java.util.ArrayList<>(List.of("patronictl", "-c", configFile));
+        command.addAll(List.of(arguments));
+        return ProcessRunner.asCurrentUser().run(command, java.util.Map.of(), Duration.ofSeconds(60));
     }
 
     private static String postgresSection(Path files, Path ca, String name) {

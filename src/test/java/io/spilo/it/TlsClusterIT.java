@@ -13,23 +13,28 @@ import io.spilo.config.TlsSettings;
 import io.spilo.process.ProcessResult;
 import io.spilo.process.ProcessRunner;
 import io.spilo.tls.CertificateAuthority;
+import io.spilo.tls.PemFiles;
 import io.spilo.tls.RestClients;
+import io.spilo.tls.TlsContexts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -155,6 +160,13 @@ class TlsClusterIT {
                         .until(() -> node3.status("/primary") == 200);
                 cluster.awaitHealthy(CONVERGE);
 
+                Run editConfig = spilo("edit-config", "-c", config, "-p", "work_mem=12MB", "--force");
+                assertThat(editConfig.exit()).as("spilo edit-config: %s %s", editConfig.out(), editConfig.err()).isZero();
+                await("node1 reads the edited configuration").atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
+                        .until(() -> node1.json("/config").at("/postgresql/parameters/work_mem").asText().equals("12MB"));
+                assertThat(node1.call("POST", "/restart", "{}")).as("an action with a valid certificate but no credentials")
+                        .startsWith("401 ");
+
                 Run switchover = spilo("switchover", "-c", config, "--candidate", "node2", "--force");
                 assertThat(switchover.exit()).as("spilo switchover: %s %s", switchover.out(), switchover.err()).isZero();
                 AgentNode node2 = cluster.node("node2").orElseThrow();
@@ -184,6 +196,15 @@ class TlsClusterIT {
                         .until(() -> node3.json("/patroni").path("last_error").asText().contains("certificate verify failed"));
                 assertThat(node3.status("/replica")).isNotEqualTo(200);
                 assertThat(Files.readString(cluster.directory.resolve("node3.agent." + 2 + ".log"))).contains("certificate verify failed");
+
+                // Rotation: node1's REST certificate and key are replaced; the next connection gets the new one, no restart.
+                BigInteger before = presentedSerial(node1, asOperator);
+                CertificateAuthority.Issued renewed = ca.issue("node1", List.of("127.0.0.1", "localhost"), certificates.path(), "node1");
+                Files.setOwner(renewed.privateKey(), certificates.path().getFileSystem().getUserPrincipalLookupService()
+                        .lookupPrincipalByName("postgres"));
+                BigInteger issued = PemFiles.certificates(renewed.certificate()).get(0).getSerialNumber();
+                assertThat(issued).isNotEqualTo(before);
+                assertThat(presentedSerial(node1, asOperator)).as("the certificate node1 presents after rotation").isEqualTo(issued);
 
                 assertNoSecretLeaks(cluster, certificates, config, List.of(REST_PASSWORD, ETCD_PASSWORD, AgentNode.SUPERUSER_PASSWORD,
                         AgentNode.REPLICATION_PASSWORD));
@@ -229,6 +250,15 @@ class TlsClusterIT {
                 scan.hits().size());
         assertThat(files).as("logs of the agents, PostgreSQL, etcd and HAProxy").isGreaterThanOrEqualTo(7);
         assertThat(scan.hits()).as("secrets where they must never be").isEmpty();
+    }
+
+    /** The serial number of the certificate a member's REST API presents to a new connection. */
+    private static BigInteger presentedSerial(AgentNode node, TlsSettings client) throws Exception {
+        try (SSLSocket socket = (SSLSocket) TlsContexts.client(client).getSocketFactory().createSocket("127.0.0.1", node.apiPort)) {
+            socket.setSoTimeout(3000);
+            socket.startHandshake();
+            return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
+        }
     }
 
     /** Debian's patronictl (3.0.2, installed by bin/setup), run with a Spilo agent's configuration file. */

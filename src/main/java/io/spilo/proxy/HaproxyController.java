@@ -31,6 +31,8 @@ public final class HaproxyController {
     private static final Logger LOG = LoggerFactory.getLogger(HaproxyController.class);
 
     private final HaproxyConfig haproxy;
+    /** The client certificate HAProxy's checks present, when members require one; owned by the following thread. */
+    private final Optional<io.spilo.tls.CombinedPem> checkCertificate;
     private final Dcs dcs;
     private final HaproxyRuntime runtime;
     private final Semaphore wakeUps = new Semaphore(0);
@@ -53,6 +55,8 @@ public final class HaproxyController {
         this.dcs = dcs;
         this.runtime = new HaproxyRuntime(haproxy.runtimeSocket(), Duration.ofSeconds(2));
         this.confirmer = PrimaryConfirmer.overHttp(Duration.ofMillis(500), haproxy.checks());
+        this.checkCertificate = haproxy.checks().certificate()
+                .map(certificate -> new io.spilo.tls.CombinedPem(haproxy.checks(), haproxy.checkCertificateFile()));
     }
 
     /** The leader's server when it confirms itself primary; otherwise no server may start enabled. */
@@ -102,10 +106,9 @@ public final class HaproxyController {
         }
         HaproxyProcesses.stopLeftover(haproxy);
         HaproxyProcesses.checkPortsFree(haproxy);
-        haproxy.checks().certificate().ifPresent(certificate -> {
+        checkCertificate.ifPresent(file -> {
             try {
-                io.spilo.tls.PemFiles.writeCombined(certificate, haproxy.checks().keyFile().orElseThrow(),
-                        haproxy.checks().privateKeyPassword(), haproxy.checkCertificateFile());
+                file.write();
             } catch (io.spilo.tls.TlsException e) {
                 throw new ProxyException("the client certificate for HAProxy's checks (ctl, else restapi files): " + e.getMessage());
             }
@@ -185,8 +188,10 @@ public final class HaproxyController {
             return;
         }
         String structure = HaproxyConfigRenderer.render(haproxy, target.servers(), Optional.empty(), target.timing());
-        if (!structure.equals(appliedStructure)) {
-            LOG.info("members changed ({}); reloading HAProxy", target.servers().stream().map(BackendServer::name).toList());
+        boolean renewedCertificate = checkCertificate.map(this::renewed).orElse(false);
+        if (!structure.equals(appliedStructure) || renewedCertificate) {
+            LOG.info("{}; reloading HAProxy", renewedCertificate ? "the checks' client certificate changed"
+                    : "members changed (" + target.servers().stream().map(BackendServer::name).toList() + ")");
             Optional<String> enabled = confirmedLeader(target);
             writeConfiguration(target, enabled);
             process.signal("USR2");
@@ -199,6 +204,17 @@ public final class HaproxyController {
             switchPrimary(target);
         }
         reconcile(target);
+    }
+
+    /** Whether the checks' certificate files changed into a usable pair (written now); a half-done rotation is logged once. */
+    private boolean renewed(io.spilo.tls.CombinedPem file) {
+        Optional<String> before = file.problem();
+        boolean written = file.refresh();
+        if (file.problem().isPresent() && !file.problem().equals(before)) {
+            LOG.warn("the checks' client certificate changed but cannot be used yet, HAProxy keeps the previous one: {}",
+                    file.problem().get());
+        }
+        return written;
     }
 
     /**

@@ -91,6 +91,9 @@ public final class PemFiles {
     public static void writeCombined(Path certificate, Path key, Optional<String> password, Path target) {
         List<X509Certificate> chain = certificates(certificate);
         PrivateKey privateKey = privateKey(key, password);
+        if (!keyMatches(chain.get(0), privateKey)) {
+            throw new TlsException(key + " is not the private key of the certificate in " + certificate);
+        }
         java.io.StringWriter text = new java.io.StringWriter();
         try (org.bouncycastle.openssl.jcajce.JcaPEMWriter writer = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(text)) {
             for (X509Certificate link : chain) {
@@ -101,6 +104,25 @@ public final class PemFiles {
             throw new TlsException(target + ": cannot be written: " + e.getMessage(), e);
         }
         writePrivate(target, text.toString());
+    }
+
+    /** Whether a signature by {@code key} verifies with the certificate's public key. */
+    static boolean keyMatches(X509Certificate certificate, PrivateKey key) {
+        String algorithm = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : key.getAlgorithm().equals("RSA") ? "SHA256withRSA"
+                : key.getAlgorithm();
+        try {
+            byte[] probe = "spilo key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(probe);
+            return verifier.verify(signature);
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
+        }
     }
 
     private static char[] required(Path file, Optional<String> password) {

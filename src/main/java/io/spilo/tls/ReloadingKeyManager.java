@@ -53,30 +53,11 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
     private Material read() {
         List<X509Certificate> chain = PemFiles.certificates(certificate);
         PrivateKey privateKey = PemFiles.privateKey(key, password);
-        if (!matches(chain.get(0), privateKey)) {
+        if (!PemFiles.keyMatches(chain.get(0), privateKey)) {
             // Also what a rotation looks like between writing the new certificate and the new key: wait for the key.
             throw new TlsException(key + " is not the private key of the certificate in " + certificate);
         }
         return new Material(chain.toArray(X509Certificate[]::new), privateKey);
-    }
-
-    /** Whether a signature by {@code key} verifies with the certificate's public key. */
-    private static boolean matches(X509Certificate certificate, PrivateKey key) {
-        String algorithm = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : key.getAlgorithm().equals("RSA") ? "SHA256withRSA"
-                : key.getAlgorithm();
-        try {
-            byte[] probe = "spilo key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            java.security.Signature signer = java.security.Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(probe);
-            byte[] signature = signer.sign();
-            java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
-            verifier.initVerify(certificate.getPublicKey());
-            verifier.update(probe);
-            return verifier.verify(signature);
-        } catch (java.security.GeneralSecurityException e) {
-            return false;
-        }
     }
 
     // Guarded by this.

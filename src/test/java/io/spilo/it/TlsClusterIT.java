@@ -209,6 +209,16 @@ class TlsClusterIT {
                 assertNoSecretLeaks(cluster, certificates, config, List.of(REST_PASSWORD, ETCD_PASSWORD, AgentNode.SUPERUSER_PASSWORD,
                         AgentNode.REPLICATION_PASSWORD));
 
+                // HAProxy's checks present the ctl certificate: replaced by one of another CA, the members refuse
+                // the checks and HAProxy marks them down; replaced by a good one again, the primary is back.
+                // Both show that spilo haproxy hands a renewed certificate to HAProxy without a restart.
+                stranger.issue("operator", List.of("127.0.0.1"), certificates.path(), "operator");
+                await("HAProxy's checks refused with a certificate of another CA").atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
+                        .ignoreExceptions().until(() -> stats.upServers("primary").isEmpty());
+                ca.issue("operator", List.of("127.0.0.1"), certificates.path(), "operator");
+                await("HAProxy's checks pass with a good certificate again").atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
+                        .ignoreExceptions().until(() -> stats.upServers("primary").size() == 1);
+
             }
         }
     }

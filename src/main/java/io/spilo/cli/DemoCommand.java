@@ -20,6 +20,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--etcd-members", paramLabel = "N", description = "etcd members, 1 or 3 (default 1)")
     Integer etcdMembers;
 
+    @Option(names = "--tls", description = "TLS on every link: a CA and certificates made for the demo (etcd, REST APIs, HAProxy's checks, PostgreSQL)")
+    boolean tls;
+
     @Option(names = "--detach", description = "leave the cluster running and return; stop it with 'spilo demo stop'")
     boolean detach;
 
@@ -34,7 +37,7 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Demo demo = new Demo(directory == null ? Demo.defaultDirectory() : directory, out, jarLocation());
         try {
-            demo.start(etcdMembers == null ? 0 : etcdMembers);
+            demo.start(etcdMembers == null ? 0 : etcdMembers, tls);
         } catch (DemoException e) {
             throw new CommandFailure(ExitCodes.FAILURE, e.getMessage());
         } catch (RuntimeException e) {

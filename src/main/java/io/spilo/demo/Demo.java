@@ -58,7 +58,7 @@ public final class Demo {
 
 
     /** Starts everything (or brings an earlier demo in this directory back with its data) and waits until it is healthy. */
-    public DemoLayout start(int etcdMembers) throws IOException, InterruptedException {
+    public DemoLayout start(int etcdMembers, boolean tls) throws IOException, InterruptedException {
         Optional<DemoLayout> previous = readLayout();
         if (previous.isPresent() && stopper.anythingRunning(previous.get())) {
             throw new DemoException("a demo is already running in " + directory + "; stop it with: bin/spilo demo stop --dir " + directory);
@@ -69,8 +69,13 @@ public final class Demo {
         Path passfile = directory.resolve("pgpass");
         DemoSecrets secrets = DemoSecrets.readOrCreate(directory.resolve("secrets"), passfile);
 
+        if (previous.isPresent() && tls && previous.get().tlsFiles().isEmpty()) {
+            throw new DemoException("the demo in " + directory + " runs without TLS; bring it back without --tls, or use another --dir");
+        }
+        Optional<DemoTls> tlsFiles = previous.isPresent() ? previous.get().tlsFiles()
+                : tls ? Optional.of(DemoTls.createOrReuse(directory, DemoPlan.nodeNames())) : Optional.empty();
         DemoLayout layout = previous.filter(earlier -> earlier.etcd().size() == etcdMembers || etcdMembers == 0)
-                .orElseGet(() -> planner.plan(Math.max(1, etcdMembers), passfile));
+                .orElseGet(() -> planner.plan(Math.max(1, etcdMembers), passfile, tlsFiles));
         if (previous.isPresent() && etcdMembers != 0 && previous.get().etcd().size() != etcdMembers) {
             throw new DemoException("the demo in " + directory + " has " + previous.get().etcd().size()
                     + " etcd members; start it with --etcd-members " + previous.get().etcd().size() + " or use another --dir");
@@ -83,18 +88,18 @@ public final class Demo {
         // The processes run a copy of the jar: rebuilding the project while the demo runs must not
         // swap classes under running JVMs.
         Files.copy(jar, runJar(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        List<DemoLayout.EtcdMember> etcd = startEtcd(layout.etcd());
-        layout = new DemoLayout(layout.scope(), layout.directory(), etcd, layout.nodes(), layout.haproxy(), layout.connect());
+        List<DemoLayout.EtcdMember> etcd = startEtcd(layout.etcd(), tlsFiles);
+        layout = layout.with(etcd, layout.nodes(), layout.haproxy());
         writeLayout(layout);
         List<DemoLayout.Node> nodes = new ArrayList<>();
         for (DemoLayout.Node node : layout.nodes()) {
             planner.writeNodeConfig(node, layout, secrets);
             nodes.add(startAgent(node));
         }
-        layout = new DemoLayout(layout.scope(), layout.directory(), etcd, nodes, layout.haproxy(), layout.connect());
+        layout = layout.with(etcd, nodes, layout.haproxy());
         writeLayout(layout);
         DemoLayout.Haproxy haproxy = startHaproxy(layout);
-        layout = new DemoLayout(layout.scope(), layout.directory(), etcd, nodes, haproxy, layout.connect());
+        layout = layout.with(etcd, nodes, haproxy);
         writeLayout(layout);
         DemoHealth.awaitHealthy(layout, secrets, directory);
         out.printf("Spilo demo ready in %.1f s.%n", (System.nanoTime() - startedAt) / 1e9);
@@ -125,27 +130,40 @@ public final class Demo {
     }
 
 
-    private List<DemoLayout.EtcdMember> startEtcd(List<DemoLayout.EtcdMember> members) throws InterruptedException {
+    private List<DemoLayout.EtcdMember> startEtcd(List<DemoLayout.EtcdMember> members, Optional<DemoTls> tls)
+            throws InterruptedException {
+        String scheme = tls.isPresent() ? "https" : "http";
         StringBuilder initialCluster = new StringBuilder();
         for (DemoLayout.EtcdMember member : members) {
             if (initialCluster.length() > 0) {
                 initialCluster.append(',');
             }
-            initialCluster.append(member.name()).append("=http://127.0.0.1:").append(member.peerPort());
+            initialCluster.append(member.name()).append("=").append(scheme).append("://127.0.0.1:").append(member.peerPort());
         }
         List<DemoLayout.EtcdMember> started = new ArrayList<>();
         for (DemoLayout.EtcdMember member : members) {
-            String client = "http://127.0.0.1:" + member.clientPort();
-            String peer = "http://127.0.0.1:" + member.peerPort();
-            ChildProcess process = ChildProcess.start("etcd " + member.name(), List.of("etcd", "--name", member.name(),
+            String client = scheme + "://127.0.0.1:" + member.clientPort();
+            String peer = scheme + "://127.0.0.1:" + member.peerPort();
+            List<String> command = new ArrayList<>(List.of("etcd", "--name", member.name(),
                     "--data-dir", member.dataDirectory(), "--listen-client-urls", client, "--advertise-client-urls", client,
                     "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                     "--initial-cluster", initialCluster.toString(), "--initial-cluster-token", "spilo-demo",
-                    "--initial-cluster-state", "new"), directory.resolve("logs").resolve(member.name() + ".log"), true);
+                    "--initial-cluster-state", "new"));
+            tls.ifPresent(files -> {
+                String certificate = files.certificate("etcd").toString();
+                String key = files.key("etcd").toString();
+                // Clients and peers alike must present a certificate of the demo's CA.
+                command.addAll(List.of("--cert-file", certificate, "--key-file", key, "--trusted-ca-file", files.ca(),
+                        "--client-cert-auth", "--peer-cert-file", certificate, "--peer-key-file", key,
+                        "--peer-trusted-ca-file", files.ca(), "--peer-client-cert-auth"));
+            });
+            ChildProcess process = ChildProcess.start("etcd " + member.name(), command,
+                    directory.resolve("logs").resolve(member.name() + ".log"), true);
             started.add(member.withProcess(process.pid(), startTime(process.pid())));
         }
         for (DemoLayout.EtcdMember member : started) {
-            DemoHealth.awaitHttp("etcd " + member.name(), "http://127.0.0.1:" + member.clientPort() + "/health", Duration.ofSeconds(60));
+            DemoHealth.awaitHttp("etcd " + member.name(), scheme + "://127.0.0.1:" + member.clientPort() + "/health",
+                    Duration.ofSeconds(60), tls);
         }
         return started;
     }
@@ -193,6 +211,11 @@ public final class Demo {
             out.println("  " + node.name() + ": " + node.restUrl() + "   (PostgreSQL on 127.0.0.1:" + node.postgresPort()
                     + ", log " + node.log() + ")");
         }
+        layout.tlsFiles().ifPresent(tls -> {
+            out.println("TLS on every link; the demo's CA: " + tls.ca());
+            out.println("  curl --cacert " + tls.ca() + " --cert " + tls.clientCertificate() + " --key " + tls.clientKey()
+                    + " " + layout.nodes().get(0).restUrl());
+        });
         out.println("HAProxy stats page:     " + layout.haproxy().statsUrl());
         out.println("Everything about this demo: " + layoutFile());
         out.flush();

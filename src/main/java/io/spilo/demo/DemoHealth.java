@@ -23,22 +23,23 @@ final class DemoHealth {
 
 
     static void awaitHealthy(DemoLayout layout, DemoSecrets secrets, Path directory) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient http = client(layout.tlsFiles());
+        String scheme = layout.tlsFiles().isPresent() ? "https" : "http";
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         String waitingFor = "agents";
         while (System.nanoTime() < deadline) {
             int primaries = 0;
             int replicas = 0;
             for (DemoLayout.Node node : layout.nodes()) {
-                int primary = status(http, "http://127.0.0.1:" + node.apiPort() + "/primary");
-                int replica = status(http, "http://127.0.0.1:" + node.apiPort() + "/replica");
+                int primary = status(http, scheme + "://127.0.0.1:" + node.apiPort() + "/primary");
+                int replica = status(http, scheme + "://127.0.0.1:" + node.apiPort() + "/replica");
                 primaries += primary == 200 ? 1 : 0;
                 replicas += replica == 200 ? 1 : 0;
             }
             if (primaries == 1 && replicas == DemoPlan.NODES - 1) {
                 waitingFor = "HAProxy";
-                if (answers(layout.haproxy().primaryPort(), secrets, false)
-                        && answers(layout.haproxy().replicaPort(), secrets, true)) {
+                if (answers(layout.haproxy().primaryPort(), secrets, false, layout.tlsFiles())
+                        && answers(layout.haproxy().replicaPort(), secrets, true, layout.tlsFiles())) {
                     return;
                 }
             }
@@ -51,8 +52,13 @@ final class DemoHealth {
 
 
     /** Whether a SQL client gets through this HAProxy port to a server of the expected kind. */
-    private static boolean answers(int port, DemoSecrets secrets, boolean expectStandby) {
+    private static boolean answers(int port, DemoSecrets secrets, boolean expectStandby, java.util.Optional<DemoTls> tls) {
         Properties properties = new Properties();
+        tls.ifPresent(files -> {
+            // What the printed connection strings ask of libpq: TLS, and the server's certificate checked.
+            properties.setProperty("sslmode", "verify-full");
+            properties.setProperty("sslrootcert", files.ca());
+        });
         properties.setProperty("user", "postgres");
         properties.setProperty("password", secrets.superuserPassword());
         properties.setProperty("connectTimeout", "2");
@@ -80,8 +86,13 @@ final class DemoHealth {
     }
 
 
-    static void awaitHttp(String what, String url, Duration timeout) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    /** Plain, or with the demo's client certificate and CA. */
+    private static HttpClient client(java.util.Optional<DemoTls> tls) {
+        return io.spilo.tls.RestClients.create(tls.map(DemoTls::client).orElse(io.spilo.config.TlsSettings.NONE), Duration.ofSeconds(1));
+    }
+
+    static void awaitHttp(String what, String url, Duration timeout, java.util.Optional<DemoTls> tls) throws InterruptedException {
+        HttpClient http = client(tls);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (status(http, url) == 200) {

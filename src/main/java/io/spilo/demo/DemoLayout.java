@@ -13,7 +13,17 @@ public record DemoLayout(
         @JsonProperty("etcd") List<EtcdMember> etcd,
         @JsonProperty("nodes") List<Node> nodes,
         @JsonProperty("haproxy") Haproxy haproxy,
-        @JsonProperty("connect") Connect connect) {
+        @JsonProperty("connect") Connect connect,
+        @JsonProperty("tls") DemoTls tls) {
+
+    /** With {@code --tls}: the CA and the operator's certificate; null for a plain demo (and in files of older versions). */
+    public java.util.Optional<DemoTls> tlsFiles() {
+        return java.util.Optional.ofNullable(tls);
+    }
+
+    DemoLayout with(List<EtcdMember> newEtcd, List<Node> newNodes, Haproxy newHaproxy) {
+        return new DemoLayout(scope, directory, newEtcd, newNodes, newHaproxy, connect, tls);
+    }
 
     public record EtcdMember(
             @JsonProperty("name") String name,

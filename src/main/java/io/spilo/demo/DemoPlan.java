@@ -20,6 +20,14 @@ final class DemoPlan {
     static final String SCOPE = "demo";
     static final int NODES = 3;
 
+    static List<String> nodeNames() {
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= NODES; i++) {
+            names.add("node" + i);
+        }
+        return names;
+    }
+
     private final Path directory;
     private final PrintWriter out;
     private final Set<Integer> claimedPorts = new HashSet<>();
@@ -30,7 +38,8 @@ final class DemoPlan {
     }
 
 
-    DemoLayout plan(int etcdMembers, Path passfile) {
+    DemoLayout plan(int etcdMembers, Path passfile, java.util.Optional<DemoTls> tls) {
+        String scheme = tls.isPresent() ? "https" : "http";
         List<DemoLayout.EtcdMember> etcd = new ArrayList<>();
         for (int i = 0; i < etcdMembers; i++) {
             String name = "etcd" + (i + 1);
@@ -39,22 +48,27 @@ final class DemoPlan {
         }
         List<DemoLayout.Node> nodes = new ArrayList<>();
         for (int i = 0; i < NODES; i++) {
-            String name = "node" + (i + 1);
+            String name = nodeNames().get(i);
             int apiPort = port(8008 + i);
             nodes.add(new DemoLayout.Node(name, port(5432 + i), apiPort, directory.resolve(name + ".yml").toString(),
                     directory.resolve("data").resolve(name).toString(), directory.resolve("logs").resolve(name + ".log").toString(),
-                    "http://127.0.0.1:" + apiPort + "/patroni", 0, 0));
+                    scheme + "://127.0.0.1:" + apiPort + "/patroni", 0, 0));
         }
         int primaryPort = port(5000);
         int replicaPort = port(5001);
         int statsPort = port(7000);
         DemoLayout.Haproxy haproxy = new DemoLayout.Haproxy(primaryPort, replicaPort, statsPort,
                 "http://127.0.0.1:" + statsPort + "/", directory.resolve("haproxy").toString(), 0, 0);
-        DemoLayout.Connect connect = new DemoLayout.Connect(
-                "PGPASSFILE=" + passfile + " psql -h 127.0.0.1 -p " + primaryPort + " -U postgres",
-                "PGPASSFILE=" + passfile + " psql -h 127.0.0.1 -p " + replicaPort + " -U postgres",
+        DemoLayout.Connect connect = new DemoLayout.Connect(psql(passfile, primaryPort, tls), psql(passfile, replicaPort, tls),
                 passfile.toString());
-        return new DemoLayout(SCOPE, directory.toString(), etcd, nodes, haproxy, connect);
+        return new DemoLayout(SCOPE, directory.toString(), etcd, nodes, haproxy, connect, tls.orElse(null));
+    }
+
+    /** With TLS, a connection string that checks the server's certificate against the demo's CA (and its name). */
+    private static String psql(Path passfile, int port, java.util.Optional<DemoTls> tls) {
+        return tls.map(files -> "PGPASSFILE=" + passfile + " psql \"host=127.0.0.1 port=" + port
+                        + " user=postgres dbname=postgres sslmode=verify-full sslrootcert=" + files.ca() + "\"")
+                .orElse("PGPASSFILE=" + passfile + " psql -h 127.0.0.1 -p " + port + " -U postgres");
     }
 
 
@@ -127,8 +141,31 @@ final class DemoPlan {
                         .postgresSetting("pgpass", directory.resolve(node.name() + ".pgpass").toString())
                         .postgresSetting("remove_data_directory_on_rewind_failure", true)
                         .section("haproxy", haproxy)
+                        .merge(layout.tlsFiles().map(tls -> tlsSettings(node.name(), tls)).orElse(""))
                         .render();
         Path file = Path.of(node.configFile());
         PrivateFiles.write(file, yaml);
+    }
+
+    /**
+     * TLS on every link, in Patroni's keys (as JSON, which is YAML too): the REST API requires a
+     * client certificate, commands and HAProxy's checks present the operator's, etcd is reached
+     * with the node's certificate, PostgreSQL serves TLS and replicas check its certificate.
+     */
+    private static String tlsSettings(String node, DemoTls tls) {
+        com.fasterxml.jackson.databind.node.ObjectNode root = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        root.putObject("restapi").put("certfile", tls.certificate(node).toString()).put("keyfile", tls.key(node).toString())
+                .put("cafile", tls.ca()).put("verify_client", "required");
+        root.putObject("ctl").put("certfile", tls.clientCertificate()).put("keyfile", tls.clientKey()).put("cacert", tls.ca());
+        root.putObject("etcd3").put("protocol", "https").put("cacert", tls.ca()).put("cert", tls.certificate(node).toString())
+                .put("key", tls.key(node).toString());
+        com.fasterxml.jackson.databind.node.ObjectNode postgres = root.putObject("postgresql");
+        postgres.putObject("parameters").put("ssl", "on").put("ssl_cert_file", tls.certificate(node).toString())
+                .put("ssl_key_file", tls.key(node).toString());
+        com.fasterxml.jackson.databind.node.ObjectNode authentication = postgres.putObject("authentication");
+        for (String role : List.of("superuser", "replication")) {
+            authentication.putObject(role).put("sslmode", "verify-full").put("sslrootcert", tls.ca());
+        }
+        return root.toString();
     }
 }

@@ -36,6 +36,9 @@ class DemoIT {
             extraAgent.close();
         }
         runSpilo("demo", "stop", "--dir", directory.resolve("demo").toString());
+        if (Files.exists(directory.resolve("demo-tls"))) {
+            runSpilo("demo", "stop", "--dir", directory.resolve("demo-tls").toString());
+        }
         stopPostgres(extraDataDirectory);
         directory.close();
     }
@@ -159,6 +162,44 @@ class DemoIT {
             for (long pid : io.spilo.postgres.PostmasterPidFile.recordedPid(Path.of(node.path("data_dir").asText())).stream().toList()) {
                 assertThat(io.spilo.process.Signals.isAlive(pid)).as(node.path("name").asText() + " PostgreSQL stopped").isFalse();
             }
+        }
+    }
+
+    /** bin/spilo demo --tls: its printed connection strings work as they are, with the server's certificate checked. */
+    @Test
+    void theTlsDemoPrintsVerifyFullConnectionStringsThatWorkAsPrinted() throws Exception {
+        Path demo = directory.resolve("demo-tls");
+        int exit = runSpilo("demo", "--tls", "--detach", "--dir", demo.toString());
+        if (exit != 0) {
+            printLogs();
+        }
+        assertThat(exit).as("spilo demo --tls exit code").isZero();
+        JsonNode layout = new ObjectMapper().readTree(demo.resolve("demo.json").toFile());
+        layout.path("nodes").forEach(node -> pidsToCheck.add(node.path("agent_pid").asLong()));
+        layout.path("etcd").forEach(member -> pidsToCheck.add(member.path("pid").asLong()));
+        for (String port : List.of("primary", "replicas")) {
+            String command = layout.path("connect").path(port).asText();
+            assertThat(command).contains("sslmode=verify-full").contains("sslrootcert=" + demo.resolve("tls").resolve("ca.crt"));
+            io.spilo.process.ProcessResult result = io.spilo.process.ProcessRunner.asCurrentUser().run(List.of("bash", "-c",
+                    command + " -Atc 'SELECT ssl, pg_is_in_recovery() FROM pg_stat_ssl WHERE pid = pg_backend_pid()'"),
+                    java.util.Map.of(), Duration.ofSeconds(30));
+            assertThat(result.output().strip()).as("%s: %s", port, command).isEqualTo(port.equals("primary") ? "t|f" : "t|t");
+        }
+        JsonNode node1 = layout.path("nodes").get(0);
+        assertThat(node1.path("rest_url").asText()).startsWith("https://");
+        io.spilo.config.TlsSettings client = new io.spilo.config.TlsSettings(
+                java.util.Optional.of(Path.of(layout.path("tls").path("client_certificate").asText())),
+                java.util.Optional.of(Path.of(layout.path("tls").path("client_key").asText())), java.util.Optional.empty(),
+                java.util.Optional.of(Path.of(layout.path("tls").path("ca").asText())), false);
+        java.net.http.HttpResponse<String> status = io.spilo.tls.RestClients.create(client, Duration.ofSeconds(2)).send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(node1.path("rest_url").asText())).timeout(Duration.ofSeconds(3))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(status.statusCode()).isEqualTo(200);
+        assertThat(new AgentNodeProbe(node1.path("api_port").asInt()).status("/patroni")).as("plain HTTP").isEqualTo(-1);
+
+        assertThat(runSpilo("demo", "stop", "--dir", demo.toString())).isZero();
+        for (long pid : pidsToCheck) {
+            assertThat(io.spilo.process.Signals.isAlive(pid)).as("pid " + pid + " stopped").isFalse();
         }
     }
 

@@ -69,4 +69,23 @@ class EtcdFencingIT {
         assertThat(successor.writeStatus(200)).isTrue();
         assertThat(successor.read().optime()).isEqualTo(200);
     }
+
+    /**
+     * The agent resumes after its lease expired (a SIGSTOP longer than ttl): etcd answers its
+     * keep-alive with "lease not found", and the agent must take a new lease, not fail every cycle.
+     */
+    @Test
+    void anAgentWhoseLeaseExpiredTakesANewOne() throws Exception {
+        io.spilo.dcs.LeaseState first = paused.renewLease(10);
+        try (io.etcd.jetcd.Client raw = io.etcd.jetcd.Client.builder().endpoints(etcd.url()).build()) {
+            // Expiry, without waiting for it: the lease is gone from etcd while the agent still holds its id.
+            raw.getLeaseClient().revoke(first.leaseId()).get(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        io.spilo.dcs.LeaseState next = paused.renewLease(10);
+
+        assertThat(next.replaced()).isTrue();
+        assertThat(next.leaseId()).isNotEqualTo(first.leaseId());
+        assertThat(paused.attemptToAcquireLeader()).as("the new lease carries keys").isTrue();
+    }
 }

@@ -366,7 +366,7 @@ public final class EtcdDcs implements Dcs {
 
     /** etcd answers a keep-alive of an expired lease with NOT_FOUND ("requested lease not found"). */
     private static boolean isLeaseNotFound(DcsException e) {
-        return e.getCause() != null && io.grpc.Status.fromThrowable(e.getCause()).getCode() == io.grpc.Status.Code.NOT_FOUND;
+        return e.getCause() != null && EtcdErrors.code(e.getCause()) == io.grpc.Status.Code.NOT_FOUND;
     }
 
     private ByteSequence key(String name) {

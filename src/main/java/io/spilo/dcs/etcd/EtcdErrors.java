@@ -1,5 +1,6 @@
 package io.spilo.dcs.etcd;
 
+import io.etcd.jetcd.common.exception.EtcdException;
 import io.grpc.Status;
 import io.spilo.config.EtcdConfig;
 import io.spilo.dcs.DcsException;
@@ -32,10 +33,10 @@ final class EtcdErrors {
                             + " (its --trusted-ca-file)").orElse("etcd requires a client certificate: set etcd3.cert and etcd3.key"),
                     error);
         }
-        Status status = Status.fromThrowable(error);
+        Status.Code code = code(error);
         String user = config.authentication().map(credentials -> "etcd3.username '" + credentials.username() + "'").orElse("");
-        return switch (status.getCode()) {
-            case UNAUTHENTICATED, INVALID_ARGUMENT -> config.authentication().isPresent() || status.getCode() == Status.Code.UNAUTHENTICATED
+        return switch (code) {
+            case UNAUTHENTICATED, INVALID_ARGUMENT -> config.authentication().isPresent() || code == Status.Code.UNAUTHENTICATED
                     ? refused(what, config.authentication().isPresent()
                             ? user + " was refused: wrong user name or password (etcd3.password)"
                             : "etcd requires a user: set etcd3.username and etcd3.password", error)
@@ -47,6 +48,18 @@ final class EtcdErrors {
             case OK, UNKNOWN, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, OUT_OF_RANGE, UNIMPLEMENTED, INTERNAL, DATA_LOSS ->
                     new DcsException("etcd at " + endpoints + " failed '" + what + "': " + rootMessage(error), error);
         };
+    }
+
+    /**
+     * The gRPC status code of a failed call: jetcd turns most of them into its own
+     * {@link EtcdException}, whose cause is not the gRPC exception, so its error code is read first.
+     */
+    static Status.Code code(Throwable error) {
+        EtcdException etcd = find(error, EtcdException.class);
+        if (etcd != null) {
+            return Status.Code.valueOf(etcd.getErrorCode().name());
+        }
+        return Status.fromThrowable(error).getCode();
     }
 
     private DcsException refused(String what, String reason, Throwable error) {

@@ -76,4 +76,19 @@ class EtcdErrorsTest {
 
         assertThat(error.kind()).isEqualTo(DcsException.Kind.FAILED);
     }
+
+    /** jetcd hands most failures over as its own EtcdException, whose cause is not the gRPC one: its code must still count. */
+    @Test
+    void jetcdsOwnExceptionsAreClassifiedByTheirErrorCode() {
+        io.etcd.jetcd.common.exception.EtcdException leaseGone = io.etcd.jetcd.common.exception.EtcdExceptionFactory
+                .toEtcdException(Status.NOT_FOUND.withDescription("etcdserver: requested lease not found"));
+        assertThat(EtcdErrors.code(new java.util.concurrent.CompletionException(leaseGone))).isEqualTo(Status.Code.NOT_FOUND);
+
+        io.etcd.jetcd.common.exception.EtcdException denied = io.etcd.jetcd.common.exception.EtcdExceptionFactory
+                .toEtcdException(Status.PERMISSION_DENIED.withDescription("etcdserver: permission denied"));
+        assertThat(TLS_WITH_USER.failed("write member key", denied).kind()).isEqualTo(DcsException.Kind.REFUSED);
+        io.etcd.jetcd.common.exception.EtcdException unavailable = io.etcd.jetcd.common.exception.EtcdExceptionFactory
+                .toEtcdException(Status.UNAVAILABLE.withDescription("io exception"));
+        assertThat(PLAIN.failed("read", unavailable).kind()).isEqualTo(DcsException.Kind.UNREACHABLE);
+    }
 }

@@ -17,6 +17,7 @@ import io.spilo.fence.FenceSet;
 import io.spilo.fence.ProcessFence;
 import io.spilo.ha.HaLoop;
 import io.spilo.postgres.PostgresInstance;
+import io.spilo.postgres.PostmasterWatch;
 import io.spilo.process.ProcessRunner;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -143,6 +144,7 @@ final class AgentCommand implements Callable<Integer> {
         loop[0] = new HaLoop(config, dcs, postgres, new HttpPeerProbe(peers, peerTimeout),
                 new HttpFailsafeCaller(peers, peerTimeout, config.restApi().authentication()),
                 DynamicConfigFile.besideDataDirectory(dataDirectory), fence, System::nanoTime, Clock.systemUTC());
+        PostmasterWatch postmasterWatch = PostmasterWatch.start(dataDirectory, () -> loop[0].wakeUp());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping the agent");
@@ -152,6 +154,7 @@ final class AgentCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
             api.close();
+            postmasterWatch.close();
             postgres.close();
             dcs.close();
             stopped.countDown();

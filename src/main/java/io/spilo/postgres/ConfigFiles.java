@@ -79,6 +79,9 @@ final class ConfigFiles {
         parameters.put("max_wal_senders", "10");
         parameters.put("max_replication_slots", "10");
         parameters.put("wal_keep_size", "128MB");
+        // A standby whose primary went away tries to stream again after this (PostgreSQL: 5 s): a primary
+        // restarted in place gets its synchronous standbys back, and commits stop waiting, within a second.
+        parameters.put("wal_retrieve_retry_interval", "1s");
         parameters.put("wal_log_hints", "on");
         parameters.put("max_connections", "100");
         // Shown by ps and logged; lets clients see which member answered (current_setting('cluster_name')).

@@ -1,6 +1,7 @@
 package io.spilo.postgres;
 
 import io.spilo.config.PostgresConfig;
+import io.spilo.process.ChildProcess;
 import io.spilo.process.ProcessFailedException;
 import io.spilo.process.ProcessResult;
 import io.spilo.process.ProcessRunner;
@@ -11,12 +12,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * pg_ctl, run as the PostgreSQL user, always with a timeout. The server is started with
- * {@code -l}: the postmaster is then not tied to this JVM's pipes and outlives the agent.
+ * pg_ctl, run as the PostgreSQL user, always with a timeout; the postmaster itself is started
+ * directly (see {@link #launch()}), its output appended to the server log.
  */
 final class PgCtl {
     private static final Logger LOG = LoggerFactory.getLogger(PgCtl.class);
     private static final Duration SHORT_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration REAP_PATIENCE = Duration.ofSeconds(3);
+    /** The postmaster.pid status of a server that accepts connections (what pg_ctl start -w waits for). */
+    private static final java.util.Set<String> ACCEPTING = java.util.Set.of("ready", "standby");
 
     private final PostgresConfig config;
     private final ProcessRunner runner;
@@ -28,14 +32,82 @@ final class PgCtl {
 
     /** Starts and waits until the server accepts connections, at most {@code timeout}. */
     void start(Duration timeout) {
-        check(run(List.of("start", "-D", data(), "-l", config.serverLogFile().toString(), "-w",
-                "-t", Long.toString(timeout.toSeconds())), timeout.plusSeconds(10)), "pg_ctl start", true);
+        ChildProcess postmaster = launch();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!postmaster.isAlive()) {
+                throw new PostgresException("PostgreSQL exited while starting (exit " + postmaster.exitCode().orElse(-1) + "): "
+                        + serverLogTail() + "; see " + config.serverLogFile());
+            }
+            if (PostmasterPidFile.livePid(config.dataDirectory()).isPresent()
+                    && PostmasterPidFile.status(config.dataDirectory()).filter(ACCEPTING::contains).isPresent()) {
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PostgresException("interrupted while PostgreSQL was starting");
+            }
+        }
+        throw new PostgresException("PostgreSQL did not accept connections within " + timeout.toSeconds() + " s; see "
+                + config.serverLogFile());
     }
 
     /** Starts without waiting: the caller watches the server come up. */
     void startInBackground() {
-        check(run(List.of("start", "-D", data(), "-l", config.serverLogFile().toString(), "-W"), SHORT_TIMEOUT),
-                "pg_ctl start", true);
+        launch();
+    }
+
+    /**
+     * The postmaster runs as this agent's child (through runuser when the agent is root), in a
+     * session of its own like pg_ctl's: when it dies its parent reaps it at once, so it can be
+     * started again at once, whatever the machine's init does with orphans (pg_ctl's postmaster is
+     * an orphan, and PostgreSQL refuses to start while a dead one's pid is not reaped). It outlives
+     * the agent all the same: killing the agent does not reach it.
+     */
+    private ChildProcess launch() {
+        awaitCrashedPostmasterReaped();
+        List<String> command = runner.asPostgresUser(List.of(config.program("postgres").toString(), "-D", data()));
+        try {
+            return ChildProcess.start("postgres", command, config.serverLogFile(), true);
+        } catch (ProcessFailedException e) {
+            throw new PostgresException("cannot start PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
+    private String serverLogTail() {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(config.serverLogFile());
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+        } catch (java.io.IOException e) {
+            return "(no server log: " + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * A killed postmaster is a zombie until its parent reaps it, and PostgreSQL refuses to start
+     * while the pid in postmaster.pid exists ("lock file already exists"). Init reaps at once; other
+     * parents may take a moment: wait for that (bounded), rather than fail and retry a cycle later.
+     */
+    private void awaitCrashedPostmasterReaped() {
+        java.util.Optional<Long> recorded = PostmasterPidFile.recordedPid(config.dataDirectory());
+        if (recorded.isEmpty() || !PostmasterPidFile.isZombie(recorded.get())) {
+            return;
+        }
+        long deadline = System.nanoTime() + REAP_PATIENCE.toNanos();
+        while (PostmasterPidFile.isZombie(recorded.get()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (PostmasterPidFile.isZombie(recorded.get())) {
+            LOG.warn("the crashed postmaster {} is still not reaped by its parent after {} s; starting anyway",
+                    recorded.get(), REAP_PATIENCE.toSeconds());
+        }
     }
 
     /** Fast shutdown; immediate when that does not finish in time. */

@@ -33,7 +33,7 @@ public final class PostmasterPidFile {
             return Optional.empty();
         }
         Optional<ProcessHandle> handle = ProcessHandle.of(entry.get().pid());
-        if (handle.isEmpty() || !handle.get().isAlive()) {
+        if (handle.isEmpty() || !handle.get().isAlive() || isZombie(entry.get().pid())) {
             return Optional.empty();
         }
         Optional<Instant> started = handle.get().info().startInstant();
@@ -42,6 +42,33 @@ public final class PostmasterPidFile {
             return Optional.empty();
         }
         return Optional.of(entry.get().pid());
+    }
+
+    /**
+     * The postmaster's own status line (line 8 since PostgreSQL 10: {@code starting}, {@code ready},
+     * {@code standby}, {@code stopping}); empty without a file or that line.
+     */
+    public static Optional<String> status(Path dataDirectory) {
+        try {
+            List<String> lines = Files.readAllLines(dataDirectory.resolve("postmaster.pid"));
+            return lines.size() >= 8 ? Optional.of(lines.get(7).strip()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A killed postmaster stays a zombie until its parent (init, once pg_ctl has exited) reaps it;
+     * the JDK calls a zombie alive, but it serves nobody and holds no lock: it is dead.
+     */
+    static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int end = stat.lastIndexOf(')');
+            return end > 0 && end + 2 < stat.length() && (stat.charAt(end + 2) == 'Z' || stat.charAt(end + 2) == 'X');
+        } catch (IOException gone) {
+            return false; // no such process (or no /proc): ProcessHandle has the answer
+        }
     }
 
     private record Entry(long pid, long startEpochSeconds) {

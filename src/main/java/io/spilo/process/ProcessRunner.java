@@ -40,14 +40,19 @@ public final class ProcessRunner {
         return switchUser;
     }
 
-    /** Runs {@code command} as the PostgreSQL OS user and waits for it, at most {@code timeout}. */
-    public ProcessResult runAsPostgresUser(List<String> command, Map<String, String> environment, Duration timeout) {
+    /** {@code command} as the PostgreSQL OS user runs it: through runuser when this process is root. */
+    public List<String> asPostgresUser(List<String> command) {
         List<String> full = new ArrayList<>();
         if (switchUser) {
             full.addAll(List.of("runuser", "-u", osUser, "--"));
         }
         full.addAll(command);
-        return run(full, environment, timeout);
+        return full;
+    }
+
+    /** Runs {@code command} as the PostgreSQL OS user and waits for it, at most {@code timeout}. */
+    public ProcessResult runAsPostgresUser(List<String> command, Map<String, String> environment, Duration timeout) {
+        return run(asPostgresUser(command), environment, timeout);
     }
 
     /** Runs {@code command} as this process's user and waits for it, at most {@code timeout}. */

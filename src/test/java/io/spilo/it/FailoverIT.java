@@ -96,10 +96,17 @@ class FailoverIT {
         long killedAt = System.nanoTime();
         Signals.send(postmaster, "KILL");
 
-        await("postgres restarted by its agent").atMost(CONVERGE).pollInterval(Duration.ofMillis(50))
-                .until(() -> leader.postmasterPid().filter(pid -> pid != postmaster).isPresent() && leader.status("/primary") == 200);
-        System.out.printf("MEASURE postmaster crash: SIGKILL to /primary 200 again on the same member %.2f s%n",
-                (System.nanoTime() - killedAt) / 1e9);
+        long[] restartedAt = {0};
+        await("postgres restarted by its agent").atMost(CONVERGE).pollInterval(Duration.ofMillis(20)).until(() -> {
+            boolean restarted = leader.postmasterPid().filter(pid -> pid != postmaster).isPresent();
+            if (restarted && restartedAt[0] == 0) {
+                restartedAt[0] = System.nanoTime();
+            }
+            return restarted && leader.status("/primary") == 200;
+        });
+        // Where the time goes: detection and the new postmaster's start, then recovery until the member serves again.
+        System.out.printf("MEASURE postmaster crash: SIGKILL to a new postmaster %.2f s, to /primary 200 again on the same member"
+                + " %.2f s%n", (restartedAt[0] - killedAt) / 1e9, (System.nanoTime() - killedAt) / 1e9);
         awaitHealthy();
         assertThat(cluster.primaries()).containsExactly(leader);
         assertThat(leader.timeline()).isEqualTo(1);

@@ -71,6 +71,17 @@ public final class PostmasterPidFile {
         }
     }
 
+    /** Whether {@code pid} exists and is no zombie: one read of {@code /proc/<pid>/stat}, for frequent checks. */
+    static boolean isRunning(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int end = stat.lastIndexOf(')');
+            return end > 0 && end + 2 < stat.length() && stat.charAt(end + 2) != 'Z' && stat.charAt(end + 2) != 'X';
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
     private record Entry(long pid, long startEpochSeconds) {
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spilo.config.TimingSettings;
+import io.spilo.process.Signals;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,6 +79,30 @@ class BenchmarkIT {
             add(metrics, "agent CPU at rest (% of a core)", cpu);
             add(metrics, "agent resident memory at rest (MiB)", rss);
             add(metrics, "etcd requests per second per member at rest", etcd);
+
+            // Issue 19: only the postmaster dies; its agent restarts it in place. Where the time goes:
+            // a new postmaster (detection and start), the member answering /primary again, the client's gap.
+            AgentNode crashed = cluster.primary();
+            long postmaster = crashed.postmasterPid().orElseThrow();
+            long crashedAt = System.currentTimeMillis();
+            Signals.send(postmaster, "KILL");
+            long restartedAt = 0;
+            long deadline = crashedAt + 60_000;
+            while (System.currentTimeMillis() < deadline) {
+                if (restartedAt == 0 && crashed.postmasterPid().filter(pid -> pid != postmaster).isPresent()) {
+                    restartedAt = System.currentTimeMillis();
+                }
+                if (restartedAt != 0 && crashed.status("/primary") == 200) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            long servingAt = System.currentTimeMillis();
+            Thread.sleep(3000);
+            add(metrics, "postmaster crash: SIGKILL to a new postmaster (s)", (restartedAt - crashedAt) / 1000.0);
+            add(metrics, "postmaster crash: SIGKILL to /primary 200 again (s)", (servingAt - crashedAt) / 1000.0);
+            add(metrics, "postmaster crash: longest gap between acknowledged writes (s)", longestGap(cluster, crashedAt));
+            cluster.awaitHealthy();
 
             AgentNode primary = cluster.primary();
             long killedAt = System.currentTimeMillis();

@@ -44,7 +44,7 @@ final class EtcdErrors {
             case PERMISSION_DENIED -> refused(what, (user.isEmpty() ? "this client" : user)
                     + " may not do this: grant its etcd role readwrite on the cluster's prefix", error);
             case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, ABORTED, RESOURCE_EXHAUSTED -> new DcsException(DcsException.Kind.UNREACHABLE,
-                    "etcd at " + endpoints + " did not answer '" + what + "': " + rootMessage(error) + plainTextHint(), error);
+                    "etcd at " + endpoints + " did not answer '" + what + "': " + rootMessage(error) + plainTextHint(error), error);
             case OK, UNKNOWN, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, OUT_OF_RANGE, UNIMPLEMENTED, INTERNAL, DATA_LOSS ->
                     new DcsException("etcd at " + endpoints + " failed '" + what + "': " + rootMessage(error), error);
         };
@@ -66,9 +66,13 @@ final class EtcdErrors {
         return new DcsException(DcsException.Kind.REFUSED, "etcd at " + endpoints + " refused '" + what + "': " + reason, error);
     }
 
-    /** A plain-text client talking to a TLS-only etcd sees the connection closed, nothing more telling. */
-    private String plainTextHint() {
-        return config.https() ? "" : " (if etcd serves TLS, set etcd3.protocol: https and etcd3.cacert)";
+    /**
+     * A plain-text client talking to a TLS-only etcd sees the connection closed, nothing more
+     * telling; a refused connection (nobody listens) is no such case and gets no hint.
+     */
+    private String plainTextHint(Throwable error) {
+        return config.https() || find(error, java.net.ConnectException.class) != null ? ""
+                : " (if etcd serves TLS, set etcd3.protocol: https and etcd3.cacert)";
     }
 
     private static <T extends Throwable> T find(Throwable error, Class<T> type) {

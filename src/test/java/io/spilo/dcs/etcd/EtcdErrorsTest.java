@@ -91,4 +91,13 @@ class EtcdErrorsTest {
                 .toEtcdException(Status.UNAVAILABLE.withDescription("io exception"));
         assertThat(PLAIN.failed("read", unavailable).kind()).isEqualTo(DcsException.Kind.UNREACHABLE);
     }
+
+    @Test
+    void aRefusedConnectionIsUnreachableWithoutTheTlsHint() {
+        DcsException error = PLAIN.failed("read", Status.UNAVAILABLE.withCause(new java.net.ConnectException("Connection refused"))
+                .asRuntimeException());
+
+        assertThat(error.kind()).isEqualTo(DcsException.Kind.UNREACHABLE);
+        assertThat(error.getMessage()).contains("Connection refused").doesNotContain("etcd3.protocol");
+    }
 }

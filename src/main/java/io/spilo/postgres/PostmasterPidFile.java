@@ -62,23 +62,22 @@ public final class PostmasterPidFile {
      * the JDK calls a zombie alive, but it serves nobody and holds no lock: it is dead.
      */
     static boolean isZombie(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            int end = stat.lastIndexOf(')');
-            return end > 0 && end + 2 < stat.length() && (stat.charAt(end + 2) == 'Z' || stat.charAt(end + 2) == 'X');
-        } catch (IOException gone) {
-            return false; // no such process (or no /proc): ProcessHandle has the answer
-        }
+        return processState(pid).filter(state -> state == 'Z' || state == 'X').isPresent();
     }
 
     /** Whether {@code pid} exists and is no zombie: one read of {@code /proc/<pid>/stat}, for frequent checks. */
     static boolean isRunning(long pid) {
+        return processState(pid).filter(state -> state != 'Z' && state != 'X').isPresent();
+    }
+
+    /** The state letter of {@code /proc/<pid>/stat} (after the command in parentheses); empty without such a process. */
+    private static Optional<Character> processState(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             int end = stat.lastIndexOf(')');
-            return end > 0 && end + 2 < stat.length() && stat.charAt(end + 2) != 'Z' && stat.charAt(end + 2) != 'X';
+            return end > 0 && end + 2 < stat.length() ? Optional.of(stat.charAt(end + 2)) : Optional.empty();
         } catch (IOException gone) {
-            return false;
+            return Optional.empty();
         }
     }
 

@@ -37,7 +37,7 @@ public final class RestApi implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Actions (switchover, restart, ...) running at once; more are answered 503 at once, never queued behind. */
     public static final int CONCURRENT_ACTIONS = 2;
-    /** Threads that read requests and answer them: slow clients and waiting actions must leave plenty for health checks. */
+    /** Most threads that read requests and answer them: slow clients and waiting actions must leave plenty for health checks. */
     private static final int REQUEST_THREADS = 32;
 
     static {
@@ -63,15 +63,7 @@ public final class RestApi implements AutoCloseable {
         this.nanoClock = nanoClock;
         this.access = access;
         this.control = control;
-        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(REQUEST_THREADS,
-                REQUEST_THREADS, 30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
-                runnable -> {
-                    Thread thread = new Thread(runnable, "rest-api");
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        this.executor = pool;
+        this.executor = RequestThreads.start("rest-api", REQUEST_THREADS);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
     }

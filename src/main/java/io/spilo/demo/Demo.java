@@ -3,6 +3,7 @@ package io.spilo.demo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.spilo.process.ChildProcess;
+import io.spilo.process.JvmOptions;
 import io.spilo.process.Signals;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -87,7 +88,8 @@ public final class Demo {
         long startedAt = System.nanoTime();
         // The processes run a copy of the jar: rebuilding the project while the demo runs must not
         // swap classes under running JVMs.
-        Files.copy(jar, runJar(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(jar, runJar(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         List<DemoLayout.EtcdMember> etcd = startEtcd(layout.etcd(), tlsFiles);
         layout = layout.with(etcd, layout.nodes(), layout.haproxy());
         writeLayout(layout);
@@ -189,8 +191,10 @@ public final class Demo {
 
 
     private List<String> javaCommand(String... arguments) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-jar", runJar().toString()));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JvmOptions.fromEnvironment(System.getenv()));
+        command.addAll(List.of("-jar", runJar().toString()));
         command.addAll(List.of(arguments));
         return command;
     }

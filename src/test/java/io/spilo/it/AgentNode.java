@@ -36,6 +36,7 @@ final class AgentNode implements AutoCloseable {
     private final Path directory;
     private ChildProcess agent;
     private int starts;
+    private Governor governor = Governor.SPILO;
     /** How the test calls this member's REST API: plain HTTP unless {@link #callOverTls} was used. */
     private HttpClient http = HTTP;
     private String scheme = "http";
@@ -106,14 +107,32 @@ final class AgentNode implements AutoCloseable {
     static List<String> spiloCommand(String... arguments) {
         String jar = System.getProperty("spilo.jar", "target/spilo.jar");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-jar", jar));
+        List<String> command = new java.util.ArrayList<>(List.of(java));
+        command.addAll(io.spilo.process.JvmOptions.DEFAULTS);
+        command.addAll(List.of("-jar", jar));
         command.addAll(List.of(arguments));
         return command;
     }
 
+    /** From now on this member is governed by {@code governor} (Spilo unless told). */
+    AgentNode governedBy(Governor governor) {
+        this.governor = governor;
+        return this;
+    }
+
+    /** Where Patroni keeps its own files (pgpass, sockets) for this member. */
+    Path memberDirectory() {
+        return directory.resolve(name + ".files");
+    }
+
     void startAgent() {
         starts++;
-        List<String> command = agentCommand(configFile);
+        try {
+            governor.prepare(configFile, dataDirectory, memberDirectory());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot prepare " + name + " for " + governor + ": " + e.getMessage(), e);
+        }
+        List<String> command = governor.command(configFile);
         agent = ChildProcess.start("agent " + name, namespace.map(host -> NetworkLab.inside(host, command)).orElse(command),
                 directory.resolve(name + ".agent." + starts + ".log"), false);
     }

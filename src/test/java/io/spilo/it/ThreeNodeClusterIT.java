@@ -156,10 +156,15 @@ class ThreeNodeClusterIT {
     @Test
     @Order(4)
     void theAgentUsesLittleMemoryAtRest() throws Exception {
-        AgentNode primary = primary();
-        long kib = primary.agentResidentKib();
-        System.out.printf("MEASURE memory: agent resident set at rest %d MiB (JVM -Xmx128m, SerialGC)%n", kib / 1024);
-        assertThat(kib).isPositive();
+        // With the launcher's JVM options (JvmOptions.DEFAULTS) an agent holds 105-113 MiB here; without
+        // them 165-185 MiB. The bound is far above the first and below the second: it fails when the
+        // options are lost, not when a machine is busy.
+        for (AgentNode node : cluster.nodes) {
+            long mebibytes = node.agentResidentKib() / 1024;
+            System.out.printf("MEASURE memory: agent %s resident set at rest %d MiB (JVM %s)%n", node.name, mebibytes,
+                    String.join(" ", io.spilo.process.JvmOptions.DEFAULTS));
+            assertThat(mebibytes).as("resident MiB of agent " + node.name).isBetween(20L, 135L);
+        }
     }
 
     @Test

@@ -45,6 +45,7 @@ final class FaultCluster implements AutoCloseable {
     private final String scope;
     private final boolean synchronous;
     private final boolean failsafe;
+    private final Governor governor;
 
     FaultCluster(String scope, boolean synchronous) throws IOException {
         this(scope, synchronous, new io.spilo.config.TimingSettings(10, 2, 3));
@@ -59,6 +60,17 @@ final class FaultCluster implements AutoCloseable {
 
     /** With {@code failsafe}, the live config turns on failsafe_mode (issue 13). */
     FaultCluster(String scope, boolean synchronous, io.spilo.config.TimingSettings timing, boolean failsafe) throws IOException {
+        this(scope, synchronous, timing, failsafe, Governor.SPILO);
+    }
+
+    /** Asynchronous replication, members governed by {@code governor} (the side-by-side benchmark). */
+    FaultCluster(String scope, io.spilo.config.TimingSettings timing, Governor governor) throws IOException {
+        this(scope, false, timing, false, governor);
+    }
+
+    private FaultCluster(String scope, boolean synchronous, io.spilo.config.TimingSettings timing, boolean failsafe,
+            Governor governor) throws IOException {
+        this.governor = governor;
         this.failsafe = failsafe;
         this.timing = timing;
         this.scope = scope;
@@ -73,7 +85,7 @@ final class FaultCluster implements AutoCloseable {
                 NetworkLab.Host host = lab.addHost("node" + i);
                 String name = "node" + i;
                 members.add(new AgentNode(directory.path(), name, host,
-                        node -> yaml(scope, name, host, node.dataDirectory, synchronous)));
+                        node -> yaml(scope, name, host, node, synchronous)).governedBy(governor));
             }
             writerLog = directory.resolve("writer.log");
         } catch (RuntimeException e) {
@@ -83,17 +95,28 @@ final class FaultCluster implements AutoCloseable {
         }
     }
 
-    private String yaml(String scope, String name, NetworkLab.Host host, Path data, boolean synchronous) {
-        return io.spilo.config.AgentYaml.member(scope, name)
+    private String yaml(String scope, String name, NetworkLab.Host host, AgentNode node, boolean synchronous) {
+        Map<String, Object> parameters = new HashMap<>(Map.of("shared_buffers", "16MB"));
+        if (governor == Governor.PATRONI) {
+            parameters.put("unix_socket_directories", node.memberDirectory().resolve("sockets").toString());
+            parameters.put("spilo.member", name); // the writers' way to tell members apart (WriterMain.MEMBER)
+        }
+        io.spilo.config.AgentYaml yaml = io.spilo.config.AgentYaml.member(scope, name)
                 .restApi(host.address() + ":8008")
                 .etcdHosts(etcdHostList())
-                .timing(io.spilo.config.TimingSettings.PATRONI_DEFAULTS)
+                // Spilo's files say Patroni's timing and the live config decides (issue 11); Patroni
+                // rewrites the live config from its file after bootstrap, so its file says the run's timing.
+                .timing(governor == Governor.PATRONI ? timing : io.spilo.config.TimingSettings.PATRONI_DEFAULTS)
                 .dcs("synchronous_mode", synchronous)
-                .postgres(host.address() + ":5432", data.toString(), AgentNode.SUPERUSER_PASSWORD, "fault-repl")
-                .postgresSetting("parameters", java.util.Map.of("shared_buffers", "16MB"))
+                .postgres(host.address() + ":5432", node.dataDirectory.toString(), AgentNode.SUPERUSER_PASSWORD, "fault-repl")
+                .postgresSetting("parameters", parameters)
                 .postgresSetting("remove_data_directory_on_rewind_failure", true)
-                .section("haproxy", java.util.Map.of("bind", client.address(), "state_dir", directory.resolve("haproxy").toString()))
-                .render();
+                .section("haproxy", java.util.Map.of("bind", client.address(), "state_dir", directory.resolve("haproxy").toString()));
+        governor.postgresqlExtras(host.address(), node.memberDirectory()).forEach(yaml::postgresSetting);
+        if (governor == Governor.PATRONI) {
+            yaml.merge("restapi:\n  connect_address: " + host.address() + ":8008\n");
+        }
+        return yaml.render();
     }
 
     String etcdHostList() {
@@ -205,6 +228,11 @@ final class FaultCluster implements AutoCloseable {
     }
 
     boolean isHealthy() {
+        if (governor == Governor.PATRONI) {
+            // Patroni 3.0.2's /patroni has no replication_state: ask the primary.
+            List<AgentNode> primaries = primaries();
+            return primaries.size() == 1 && streamingStandbys(primaries.get(0)) == members.size() - 1;
+        }
         long streaming = members.stream().filter(member -> member.status("/replica") == 200
                 && "streaming".equals(member.json("/patroni").path("replication_state").asText())).count();
         return primaries().size() == 1 && streaming == members.size() - 1;
@@ -213,6 +241,15 @@ final class FaultCluster implements AutoCloseable {
     void awaitHealthy() {
         Awaitility.await("one primary and all replicas streaming").atMost(CONVERGE).pollInterval(Duration.ofMillis(300))
                 .until(this::isHealthy);
+    }
+
+    private static long streamingStandbys(AgentNode primary) {
+        try (Connection connection = connect(primary.address, 5432); Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")) {
+            return result.next() ? result.getLong(1) : 0;
+        } catch (SQLException e) {
+            return 0;
+        }
     }
 
     /** Every id on the primary, with the member that wrote it. */

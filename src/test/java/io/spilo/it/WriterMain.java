@@ -23,6 +23,12 @@ import java.util.Properties;
  * acknowledged id is logged as "stale ID MILLIS MAX SERVER".
  */
 public final class WriterMain {
+    /**
+     * The member that answered, in SQL: Spilo sets cluster_name to the member; Patroni forces it to the
+     * scope, so its benchmark members name themselves in the custom setting spilo.member.
+     */
+    private static final String MEMBER = "coalesce(current_setting('spilo.member', true), current_setting('cluster_name'))";
+
     private WriterMain() {
     }
 
@@ -59,7 +65,7 @@ public final class WriterMain {
                 long current = id++;
                 try (Statement statement = connection.createStatement();
                         ResultSet row = statement.executeQuery("INSERT INTO fault_writes VALUES (" + current
-                                + ", current_setting('cluster_name') || '/' || ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int)"
+                                + ", " + MEMBER + " || '/' || ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int)"
                                 + " RETURNING server")) {
                     row.next();
                     log.println("ok " + current + " " + System.currentTimeMillis() + " " + row.getString(1));
@@ -94,7 +100,7 @@ public final class WriterMain {
         properties.setProperty("socketTimeout", "3");
         try (Connection reader = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/postgres", properties);
                 Statement statement = reader.createStatement();
-                ResultSet row = statement.executeQuery("SELECT coalesce(max(id), 0), current_setting('cluster_name') FROM fault_writes")) {
+                ResultSet row = statement.executeQuery("SELECT coalesce(max(id), 0), " + MEMBER + " FROM fault_writes")) {
             row.next();
             if (row.getLong(1) < acknowledged) {
                 log.println("stale " + acknowledged + " " + System.currentTimeMillis() + " " + row.getLong(1) + " " + row.getString(2));

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 class BenchmarkIT {
     private static final int RUNS = Integer.getInteger("spilo.benchmark.runs", 3);
     private static final long REST_SECONDS = Long.getLong("spilo.benchmark.restSeconds", 60);
-    /** Only the profiles whose name contains this (bin/bench -Dspilo.benchmark.profile=10/2/4). */
-    private static final String PROFILE_FILTER = System.getProperty("spilo.benchmark.profile", "");
+    /** Only the profiles whose name contains one of these, comma-separated (bin/bench -Dspilo.benchmark.profile=30/10/10,10/2/4). */
+    private static final List<String> PROFILE_FILTER = List.of(System.getProperty("spilo.benchmark.profile", "").split(","));
 
     /** A timing profile, and whether Patroni runs it too. */
     record Profile(String name, TimingSettings timing, boolean withPatroni) {
@@ -43,7 +43,8 @@ class BenchmarkIT {
                     + " patroni): Spilo only");
         }
         BenchmarkReport report = new BenchmarkReport(RUNS, REST_SECONDS);
-        List<Profile> chosen = PROFILES.stream().filter(profile -> profile.name().contains(PROFILE_FILTER)).toList();
+        List<Profile> chosen = PROFILES.stream()
+                .filter(profile -> PROFILE_FILTER.stream().anyMatch(part -> profile.name().contains(part.trim()))).toList();
         if (chosen.isEmpty()) {
             throw new IllegalArgumentException("spilo.benchmark.profile=" + PROFILE_FILTER + " names no profile; the profiles: "
                     + PROFILES.stream().map(Profile::name).toList());

@@ -88,8 +88,7 @@ public final class Demo {
         long startedAt = System.nanoTime();
         // The processes run a copy of the jar: rebuilding the project while the demo runs must not
         // swap classes under running JVMs.
-        Files.copy(jar, runJar(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(jar, runJar(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         List<DemoLayout.EtcdMember> etcd = startEtcd(layout.etcd(), tlsFiles);
         layout = layout.with(etcd, layout.nodes(), layout.haproxy());
         writeLayout(layout);
@@ -193,6 +192,8 @@ public final class Demo {
     private List<String> javaCommand(String... arguments) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // Not the build's class-data archive: Java 17 ties it to the jar's path, and building one for
+        // the copy would cost a fresh demo more time than it saves.
         command.addAll(JvmOptions.fromEnvironment(System.getenv()));
         command.addAll(List.of("-jar", runJar().toString()));
         command.addAll(List.of(arguments));

@@ -1,5 +1,9 @@
 package io.spilo.process;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +27,44 @@ public final class JvmOptions {
             "-Xss512k");
 
     private JvmOptions() {
+    }
+
+    /**
+     * The options to run {@code jar} with: {@link #fromEnvironment}, plus its class-data archive when
+     * one was built for this very jar ({@link #archiveBeside}; the JVM checks the jar's size and time
+     * itself and ignores an archive that does not match, silently with these options).
+     */
+    public static List<String> forJar(Path jar, Map<String, String> environment) {
+        List<String> options = new ArrayList<>(fromEnvironment(environment));
+        if (hasArchive(jar)) {
+            options.add("-XX:SharedArchiveFile=" + archiveBeside(jar));
+            options.add("-Xlog:cds*=off");
+        }
+        return options;
+    }
+
+    /** Whether {@code jar} has a class-data archive built after it (so for it, unless it was replaced by an older file). */
+    public static boolean hasArchive(Path jar) {
+        try {
+            return Files.getLastModifiedTime(archiveBeside(jar)).compareTo(Files.getLastModifiedTime(jar)) >= 0;
+        } catch (IOException noArchive) {
+            return false;
+        }
+    }
+
+    /** {@code spilo.jar} → {@code spilo.jsa}: where the build (and the demo, for its copy) writes the jar's class-data archive. */
+    public static Path archiveBeside(Path jar) {
+        String name = jar.getFileName().toString();
+        return jar.resolveSibling((name.endsWith(".jar") ? name.substring(0, name.length() - 4) : name) + ".jsa");
+    }
+
+    /**
+     * The command that builds {@code jar}'s class-data archive: a short run of {@code spilo warm-up}
+     * that writes, at its exit, the classes it loaded.
+     */
+    public static List<String> archiveCommand(Path java, Path jar) {
+        return List.of(java.toString(), "-XX:ArchiveClassesAtExit=" + archiveBeside(jar), "-Xlog:cds*=off", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "warm-up");
     }
 
     /** {@link #DEFAULTS}, or the whitespace-separated words of {@code SPILO_JAVA_OPTS} when it is set. */

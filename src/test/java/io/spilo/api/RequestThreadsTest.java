@@ -21,7 +21,8 @@ class RequestThreadsTest {
                 pool.submit(() -> { }).get(5, TimeUnit.SECONDS);
                 // Like health checks a second apart: the thread is back waiting before the next one.
                 int threads = ((ThreadPoolExecutor) pool).getPoolSize();
-                await().atMost(Duration.ofSeconds(5)).until(() -> RequestThreads.idleThreads(pool) == threads);
+                await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                        .until(() -> RequestThreads.idleThreads(pool) == threads);
             }
             assertThat(((ThreadPoolExecutor) pool).getLargestPoolSize()).isLessThanOrEqualTo(RequestThreads.AT_REST);
         } finally {

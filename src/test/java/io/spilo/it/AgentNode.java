@@ -16,6 +16,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** One member of a test cluster: its configuration, its agent process, and its PostgreSQL by pid. */
@@ -108,7 +109,7 @@ final class AgentNode implements AutoCloseable {
         String jar = System.getProperty("spilo.jar", "target/spilo.jar");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new java.util.ArrayList<>(List.of(java));
-        command.addAll(io.spilo.process.JvmOptions.DEFAULTS);
+        command.addAll(io.spilo.process.JvmOptions.forJar(Path.of(jar), Map.of()));
         command.addAll(List.of("-jar", jar));
         command.addAll(List.of(arguments));
         return command;

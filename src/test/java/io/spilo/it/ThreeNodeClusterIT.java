@@ -11,6 +11,8 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -164,6 +166,9 @@ class ThreeNodeClusterIT {
             System.out.printf("MEASURE memory: agent %s resident set at rest %d MiB (JVM %s)%n", node.name, mebibytes,
                     String.join(" ", io.spilo.process.JvmOptions.DEFAULTS));
             assertThat(mebibytes).as("resident MiB of agent " + node.name).isBetween(20L, 135L);
+            // The build's class-data archive of the jar is mapped, not loaded class by class (issue 15).
+            assertThat(Files.readString(Path.of("/proc", Long.toString(node.agent().pid()), "maps")))
+                    .as("agent " + node.name + " maps the jar's class-data archive").contains("spilo.jsa");
         }
     }
 

@@ -15,8 +15,8 @@ class JvmOptionsTest {
     @Test
     void theLauncherScriptRunsJavaWithTheDefaults() throws Exception {
         String script = Files.readString(Path.of("bin/spilo"));
-        Matcher launch = Pattern.compile("exec java \\$\\{SPILO_JAVA_OPTS:-([^}]*)\\} -jar").matcher(script);
-        assertThat(launch.find()).as("bin/spilo starts java with ${SPILO_JAVA_OPTS:-defaults}").isTrue();
+        Matcher launch = Pattern.compile("java_opts=\"\\$\\{SPILO_JAVA_OPTS:-([^}]*)\\}\"").matcher(script);
+        assertThat(launch.find()).as("bin/spilo sets java_opts=\"${SPILO_JAVA_OPTS:-defaults}\"").isTrue();
         assertThat(List.of(launch.group(1).trim().split("\\s+"))).isEqualTo(JvmOptions.DEFAULTS);
     }
 
@@ -32,5 +32,24 @@ class JvmOptionsTest {
         assertThat(JvmOptions.fromEnvironment(Map.of())).isEqualTo(JvmOptions.DEFAULTS);
         assertThat(JvmOptions.fromEnvironment(Map.of("SPILO_JAVA_OPTS", " -Xmx256m  -XX:+UseG1GC ")))
                 .containsExactly("-Xmx256m", "-XX:+UseG1GC");
+    }
+
+    @Test
+    void aJarRunsWithItsClassDataArchiveOnlyWhenTheArchiveWasBuiltAfterIt(@org.junit.jupiter.api.io.TempDir Path directory)
+            throws Exception {
+        Path jar = Files.writeString(directory.resolve("spilo.jar"), "jar");
+        Path archive = JvmOptions.archiveBeside(jar);
+        assertThat(archive).isEqualTo(directory.resolve("spilo.jsa"));
+        assertThat(JvmOptions.forJar(jar, Map.of())).isEqualTo(JvmOptions.DEFAULTS);
+
+        Files.writeString(archive, "archive");
+        java.nio.file.attribute.FileTime jarTime = Files.getLastModifiedTime(jar);
+        Files.setLastModifiedTime(archive, java.nio.file.attribute.FileTime.fromMillis(jarTime.toMillis() + 1000));
+        assertThat(JvmOptions.forJar(jar, Map.of())).startsWith(JvmOptions.DEFAULTS.toArray(String[]::new))
+                .contains("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off");
+
+        // A rebuilt jar is newer than the archive of the old one: not used (the JVM would refuse it anyway, more slowly).
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(jarTime.toMillis() + 5000));
+        assertThat(JvmOptions.forJar(jar, Map.of())).isEqualTo(JvmOptions.DEFAULTS);
     }
 }

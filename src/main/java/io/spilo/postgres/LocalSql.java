@@ -22,6 +22,9 @@ import java.util.Properties;
  */
 final class LocalSql {
     private static final int QUERY_TIMEOUT_SECONDS = 5;
+    private static final long PROMOTION_POLL_MILLIS = 10;
+    /** SQLSTATE object_not_in_prerequisite_state: pg_promote on a server that is not in recovery. */
+    private static final String NOT_IN_RECOVERY = "55000";
     private static final DateTimeFormatter PATRONI_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx");
     private static final String STATE_QUERY = """
             SELECT pg_is_in_recovery(),
@@ -139,6 +142,77 @@ final class LocalSql {
         } catch (SQLException e) {
             close();
             throw new PostgresException("cannot list replication slots: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Asks the local standby to end recovery ({@code pg_promote} without waiting). False when no
+     * connection could be made (the caller then uses pg_ctl); true also when it is no standby any more.
+     */
+    synchronized boolean requestPromotion() {
+        Connection kept;
+        try {
+            kept = connection();
+        } catch (SQLException e) {
+            close();
+            return false;
+        }
+        try (Statement statement = kept.createStatement()) {
+            statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            statement.execute("SELECT pg_promote(false)");
+            return true;
+        } catch (SQLException e) {
+            if (NOT_IN_RECOVERY.equals(e.getSQLState())) {
+                return true; // "recovery is not in progress": promoted already
+            }
+            close();
+            throw PostgresException.unreachable("pg_promote failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits until the local server has left recovery, looking every 10 ms: pg_ctl promote -w and
+     * pg_promote(true) look only every 100 ms, a tenth of a second of write outage in every failover.
+     * The lock is taken for each look only, so the loop's state queries go on meanwhile.
+     */
+    void awaitEndOfRecovery(java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            synchronized (this) {
+                try (Statement statement = connection().createStatement()) {
+                    statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+                    try (ResultSet row = statement.executeQuery("SELECT pg_is_in_recovery()")) {
+                        if (row.next() && !row.getBoolean(1)) {
+                            return;
+                        }
+                    }
+                } catch (SQLException e) {
+                    close();
+                    throw PostgresException.unreachable("cannot see whether the promotion finished: " + e.getMessage(), e);
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new PostgresException("PostgreSQL was still in recovery " + timeout.toSeconds()
+                        + " s after it was asked to promote; see its log");
+            }
+            try {
+                Thread.sleep(PROMOTION_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PostgresException("interrupted while waiting for the promotion", e);
+            }
+        }
+    }
+
+    /** {@code pg_reload_conf()} over the kept connection; false when there is none to be had (use pg_ctl reload). */
+    synchronized boolean reloadConfiguration() {
+        try (Statement statement = connection().createStatement()) {
+            statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            statement.execute("SELECT pg_reload_conf()");
+            return true;
+        } catch (SQLException e) {
+            close();
+            return false;
         }
     }
 

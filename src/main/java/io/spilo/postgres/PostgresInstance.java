@@ -96,7 +96,11 @@ public final class PostgresInstance implements Postgres {
 
     @Override
     public void promote(Duration timeout) {
-        pgCtl.promote(timeout);
+        if (sql.requestPromotion()) {
+            sql.awaitEndOfRecovery(timeout);
+        } else {
+            pgCtl.promote(timeout);
+        }
     }
 
     @Override
@@ -116,7 +120,10 @@ public final class PostgresInstance implements Postgres {
 
     @Override
     public void reload() {
-        pgCtl.reload();
+        // Over the kept connection: no pg_ctl process to start (as postgres) during a promotion.
+        if (!sql.reloadConfiguration()) {
+            pgCtl.reload();
+        }
     }
 
     @Override

@@ -12,11 +12,9 @@ import org.slf4j.LoggerFactory;
  * Tells the HA loop at once when the local postmaster dies or changes its status (starting, ready,
  * stopping), instead of at its next cycle: a crashed primary is restarted, and a restarted one
  * serves again, within a fraction of a second rather than up to {@code loop_wait} later each. Ten
- * times a second it costs one {@code stat} of {@code postmaster.pid}; the pid file is read only
- * when it changed (PostgreSQL rewrites it for every status change). A postmaster this agent started
- * (its child, or runuser's child) reports its own death: the JDK's reaper sees its parent exit, so
- * no look at {@code /proc} is needed. One adopted from an earlier agent is looked at in
- * {@code /proc/<pid>/stat} every time.
+ * times a second it costs one {@code stat} of {@code postmaster.pid} and one read of the
+ * postmaster's {@code /proc/<pid>/stat}; the pid file is read only when it changed (PostgreSQL
+ * rewrites it for every status change).
  */
 public final class PostmasterWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostmasterWatch.class);
@@ -32,8 +30,6 @@ public final class PostmasterWatch implements AutoCloseable {
     // Owned by the timer thread.
     private Observation last;
     private Optional<java.nio.file.attribute.FileTime> pidFileModified = Optional.empty();
-    /** The postmaster whose death a child process's exit will report: no need to look in /proc for it. */
-    private Optional<Long> exitReported = Optional.empty();
 
     private PostmasterWatch(Path dataDirectory, Runnable onChange) {
         this.dataDirectory = dataDirectory;
@@ -49,7 +45,6 @@ public final class PostmasterWatch implements AutoCloseable {
         PostmasterWatch watch = new PostmasterWatch(dataDirectory, onChange);
         watch.pidFileModified = watch.pidFileModified();
         watch.last = watch.observe();
-        watch.last.pid().ifPresent(watch::listenForExit);
         watch.timer.scheduleWithFixedDelay(watch::check, INTERVAL_MILLIS, INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         return watch;
     }
@@ -74,7 +69,7 @@ public final class PostmasterWatch implements AutoCloseable {
             if (!modified.equals(pidFileModified)) {
                 pidFileModified = modified;
                 now = observe();
-            } else if (last.pid().isPresent() && !last.pid().equals(exitReported) && !PostmasterPidFile.isRunning(last.pid().get())) {
+            } else if (last.pid().isPresent() && !PostmasterPidFile.isRunning(last.pid().get())) {
                 now = new Observation(Optional.empty(), Optional.empty());
             } else {
                 now = last;
@@ -83,9 +78,6 @@ public final class PostmasterWatch implements AutoCloseable {
                 if (last.pid().isPresent() && now.pid().isEmpty()) {
                     LOG.info("postmaster {} exited", last.pid().get());
                 }
-                if (now.pid().isPresent() && !now.pid().equals(last.pid())) {
-                    listenForExit(now.pid().get());
-                }
                 last = now;
                 onChange.run();
             }
@@ -93,24 +85,6 @@ public final class PostmasterWatch implements AutoCloseable {
             // A failed look must not end the watch: the loop's own cycle still sees everything, only later.
             LOG.warn("watching the postmaster failed: {}", e.toString());
         }
-    }
-
-    /**
-     * When {@code pid} or its parent (runuser) is this JVM's child, the JDK's reaper completes its
-     * exit at once: the next look then reads /proc again and sees the death.
-     */
-    private void listenForExit(long pid) {
-        ProcessHandle self = ProcessHandle.current();
-        Optional<ProcessHandle> postmaster = ProcessHandle.of(pid);
-        Optional<ProcessHandle> child = postmaster.filter(handle -> handle.parent().filter(self::equals).isPresent())
-                .or(() -> postmaster.flatMap(ProcessHandle::parent).filter(parent -> parent.parent().filter(self::equals).isPresent()));
-        exitReported = child.map(handle -> pid);
-        child.ifPresent(handle -> handle.onExit().thenRun(() -> timer.execute(() -> {
-            if (exitReported.equals(Optional.of(pid))) {
-                exitReported = Optional.empty();
-            }
-            check();
-        })));
     }
 
     @Override

@@ -48,23 +48,4 @@ class PostmasterWatchTest {
             }
         }
     }
-
-    @Test
-    void theDeathOfAnAdoptedPostmasterIsSeenToo() throws Exception {
-        // A postmaster an earlier agent started: neither it nor its parent is this JVM's child, so
-        // no reaper reports its exit and the watch looks in /proc.
-        Process shell = new ProcessBuilder("sh", "-c", "sleep 30 >/dev/null 2>&1 & echo $!").start();
-        long orphan = Long.parseLong(new String(shell.getInputStream().readAllBytes()).trim());
-        shell.waitFor();
-        AtomicInteger wakeUps = new AtomicInteger();
-        try {
-            writePidFile(orphan, "ready   ");
-            try (PostmasterWatch watch = PostmasterWatch.start(data, wakeUps::incrementAndGet)) {
-                ProcessHandle.of(orphan).orElseThrow().destroyForcibly();
-                await("the death is noticed").atMost(Duration.ofSeconds(5)).until(() -> wakeUps.get() == 1);
-            }
-        } finally {
-            ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly);
-        }
-    }
 }

@@ -11,8 +11,7 @@ final class Metrics {
 
     static String render(NodeStatus status, long nowNanos) {
         LocalState postgres = status.postgres();
-        String labels = "{scope=\"" + status.scope().replace("\"", "\\\"") + "\",name=\""
-                + status.memberName().replace("\"", "\\\"") + "\"}";
+        String labels = labels(status);
         boolean primary = status.isConfirmedPrimary(nowNanos);
         boolean replica = postgres.isRunningReplica();
         boolean syncStandby = status.cluster().flatMap(view -> view.sync())
@@ -62,6 +61,12 @@ final class Metrics {
         return text.toString();
     }
 
+    /** The labels every metric of this member carries. */
+    static String labels(NodeStatus status) {
+        return "{scope=\"" + status.scope().replace("\"", "\\\"") + "\",name=\""
+                + status.memberName().replace("\"", "\\\"") + "\"}";
+    }
+
     /** 0.1.0 becomes 000100, like Patroni's 3.0.2 becomes 030002. */
     static String versionNumber() {
         StringBuilder number = new StringBuilder();
@@ -80,11 +85,11 @@ final class Metrics {
         }
     }
 
-    private static void gauge(StringBuilder text, String name, String help, String labels, Object value) {
+    static void gauge(StringBuilder text, String name, String help, String labels, Object value) {
         metric(text, name, help, "gauge", labels, value);
     }
 
-    private static void counter(StringBuilder text, String name, String help, String labels, Object value) {
+    static void counter(StringBuilder text, String name, String help, String labels, Object value) {
         metric(text, name, help, "counter", labels, value);
     }
 

@@ -56,6 +56,7 @@ public final class RestApi implements AutoCloseable {
     private final ActionAccess access;
     private final ClusterControl control;
     private final java.util.concurrent.Semaphore actionPermits = new java.util.concurrent.Semaphore(CONCURRENT_ACTIONS);
+    private volatile Optional<io.spilo.backup.BackupService> backups = Optional.empty();
 
     private RestApi(HttpServer server, Supplier<NodeStatus> status, LongSupplier nanoClock, ActionAccess access, ClusterControl control) {
         this.server = server;
@@ -108,6 +109,11 @@ public final class RestApi implements AutoCloseable {
         } catch (IOException e) {
             throw new ApiException("restapi.listen " + listen + ": cannot listen: " + e.getMessage());
         }
+    }
+
+    /** Serves the backup endpoints ({@code backup:} is configured); before {@link #start()}. */
+    public void serveBackups(io.spilo.backup.BackupService service) {
+        backups = Optional.of(service);
     }
 
     public int port() {
@@ -192,6 +198,7 @@ public final class RestApi implements AutoCloseable {
                 case "PATCH /config" -> actions.config(body, false);
                 case "PUT /config" -> actions.config(body, true);
                 case "POST /failsafe" -> failsafe(body);
+                case "POST /backup" -> BackupEndpoints.start(backups, body, current, nanoClock.getAsLong());
                 default -> Actions.Reply.text(404, "no such action: " + method + " " + path);
             };
         } catch (Actions.BadRequest e) {
@@ -199,6 +206,10 @@ public final class RestApi implements AutoCloseable {
         } catch (io.spilo.dcs.DcsException e) {
             return Response.text(503, "etcd is not reachable: " + e.getMessage());
         }
+        return reply(reply);
+    }
+
+    private static Response reply(Actions.Reply reply) {
         return reply.json().map(json -> Response.json(reply.status(), json)).orElse(Response.text(reply.status(), reply.text()));
     }
 
@@ -241,6 +252,7 @@ public final class RestApi implements AutoCloseable {
     private Response get(String path, Map<String, String> query, NodeStatus current) {
         long now = nanoClock.getAsLong();
         ObjectNode memberBody = StatusJson.memberStatus(current, now);
+        BackupEndpoints.addArchiving(backups, memberBody);
         return switch (path) {
             case "/", "/primary", "/master", "/leader", "/read-write" ->
                     Response.json(current.isConfirmedPrimary(now) ? 200 : 503, memberBody);
@@ -252,7 +264,13 @@ public final class RestApi implements AutoCloseable {
                     ? 200 : 503, memberBody);
             case "/async", "/asynchronous" -> Response.json(!isSynchronousStandby(current) && isHealthyReplica(current, query)
                     ? 200 : 503, memberBody);
-            case "/metrics" -> Response.prometheus(Metrics.render(current, now));
+            case "/metrics" -> {
+                StringBuilder text = new StringBuilder(Metrics.render(current, now));
+                BackupEndpoints.metrics(backups, Metrics.labels(current), text, java.time.Instant.now().getEpochSecond());
+                yield Response.prometheus(text.toString());
+            }
+            case "/backup" -> reply(BackupEndpoints.lastRun(backups));
+            case "/backups" -> reply(BackupEndpoints.catalog(backups));
             case "/liveness" -> Response.empty(current.isLoopAlive(now) ? 200 : 503);
             case "/readiness" -> Response.empty(current.isConfirmedPrimary(now)
                     || (current.isReplica() && current.postgres().streaming()) ? 200 : 503);

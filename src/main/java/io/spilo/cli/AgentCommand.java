@@ -1,5 +1,9 @@
 package io.spilo.cli;
 
+import io.spilo.backup.BackupException;
+import io.spilo.backup.BackupService;
+import io.spilo.config.BackupConfig;
+
 import io.spilo.api.ApiException;
 import io.spilo.api.HttpFailsafeCaller;
 import io.spilo.api.HttpPeerProbe;
@@ -25,6 +29,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -61,6 +67,13 @@ final class AgentCommand implements Callable<Integer> {
         TimingSettings bootstrapTiming;
         try {
             bootstrapTiming = new DynamicConfig(config.bootstrap().dcs(), 0).timing().validated("bootstrap.dcs.");
+        } catch (ConfigException e) {
+            err.println("spilo: configuration error: " + e.getMessage());
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+        try {
+            RestorePlan.extensions(config, Map.of()); // the settings are checked now; the instance is made later
         } catch (ConfigException e) {
             err.println("spilo: configuration error: " + e.getMessage());
             err.flush();
@@ -137,7 +150,21 @@ final class AgentCommand implements Callable<Integer> {
             return ExitCodes.FAILURE;
         }
 
-        PostgresInstance postgres = new PostgresInstance(config.postgres(), config.name(), runner);
+        Optional<BackupService> backups = config.backup().map(backup -> new BackupService(backup, config.postgres(), config.name(),
+                runner, () -> loop[0] != null && loop[0].status().isConfirmedPrimary(System.nanoTime()), Clock.systemUTC()));
+        if (backups.isPresent()) {
+            String problem = prepareBackups(config.backup().get(), backups.get(), runner);
+            if (!problem.isEmpty()) {
+                err.println("spilo: " + problem);
+                err.flush();
+                api.close();
+                dcs.close();
+                return ExitCodes.FAILURE;
+            }
+            api.serveBackups(backups.get());
+        }
+        PostgresInstance postgres = new PostgresInstance(config.postgres(), config.name(), config.scope(), runner,
+                RestorePlan.extensions(config, backups.map(BackupService::archiveParameters).orElse(Map.of())));
         java.nio.file.Path dataDirectory = config.postgres().dataDirectory();
         FenceSet fence = FenceSet.of(new ProcessFence(config.postgres().osUser(), dataDirectory,
                 dataDirectory.resolveSibling(dataDirectory.getFileName() + ".fence.log")), config.watchdog());
@@ -154,16 +181,32 @@ final class AgentCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
             api.close();
+            backups.ifPresent(BackupService::close);
             postmasterWatch.close();
             postgres.close();
             dcs.close();
             stopped.countDown();
         }, "shutdown"));
         loop[0].start();
+        backups.ifPresent(BackupService::start);
         api.start();
         LOG.info("agent {} of cluster {} running; REST API on {}", config.name(), config.scope(), config.restApi().listen());
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    /** Checks pgBackRest is there and writes this member's files; the problem, or "" when there is none. */
+    private static String prepareBackups(BackupConfig backup, BackupService service, ProcessRunner runner) {
+        if (!Files.isExecutable(backup.program())) {
+            return "pgBackRest not found at " + backup.program() + " (backup: is configured); install it"
+                    + " (apt-get install pgbackrest) or set backup.program";
+        }
+        try {
+            service.prepare(runner);
+            return "";
+        } catch (BackupException e) {
+            return e.getMessage();
+        }
     }
 
     /** Reads the cluster once, retrying until {@code patience} has passed: etcd may be starting too. */

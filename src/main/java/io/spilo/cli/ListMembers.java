@@ -40,12 +40,14 @@ final class ListMembers extends OperatorCommand {
                     out().println(LocalDateTime.now().withNano(0));
                 }
                 ClusterClient.Snapshot snapshot = client.readOrLastKnown();
-                out().print(ClusterTable.render(client.scope(), snapshot.view(), client.statuses(snapshot.view().members(), STATUS_TIMEOUT),
-                        format, tree));
+                java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> statuses = client.statuses(snapshot.view().members(),
+                        STATUS_TIMEOUT);
+                out().print(ClusterTable.render(client.scope(), snapshot.view(), statuses, format, tree));
+                // stderr: the JSON/YAML on stdout stays machine-readable
                 if (snapshot.source().isPresent()) {
-                    // stderr: the JSON/YAML on stdout stays machine-readable
                     spec.commandLine().getErr().println("warning: " + snapshot.source().get());
                 }
+                archivingWarning(statuses).ifPresent(warning -> spec.commandLine().getErr().println("warning: " + warning));
                 out().flush();
                 if (every <= 0) {
                     return ExitCodes.OK;
@@ -53,5 +55,19 @@ final class ListMembers extends OperatorCommand {
                 Thread.sleep((long) (every * 1000));
             }
         }
+    }
+
+    /** A primary whose WAL archiving fails: its backups and point-in-time recovery fall behind. */
+    static Optional<String> archivingWarning(java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> statuses) {
+        for (java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> status : statuses.entrySet()) {
+            com.fasterxml.jackson.databind.JsonNode archiving = status.getValue().path("archiving");
+            if (archiving.path("failing").asBoolean(false)) {
+                return Optional.of("WAL archiving fails on " + status.getKey() + ": " + archiving.path("waiting_segments").asLong()
+                        + " segments wait, the oldest for " + archiving.path("lag_seconds").asLong() + " s (last failed: "
+                        + archiving.path("last_failed_wal").asText("?") + "); check the backup repository and "
+                        + status.getKey() + "'s server log");
+            }
+        }
+        return Optional.empty();
     }
 }

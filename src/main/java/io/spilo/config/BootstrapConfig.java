@@ -5,9 +5,14 @@ import java.util.List;
 
 /**
  * {@code bootstrap:} — used once, by the member that initializes a new cluster: the dynamic
- * configuration it writes to the {@code config} key, and the options for initdb.
+ * configuration it writes to the {@code config} key, and the options for initdb, or the custom
+ * method (a restore from a backup) that replaces initdb.
  */
-public record BootstrapConfig(ObjectNode dcs, List<String> initdbOptions) {
+public record BootstrapConfig(ObjectNode dcs, List<String> initdbOptions, java.util.Optional<BootstrapMethod> method) {
+    public BootstrapConfig(ObjectNode dcs, List<String> initdbOptions) {
+        this(dcs, initdbOptions, java.util.Optional.empty());
+    }
+
     public BootstrapConfig {
         dcs = dcs.deepCopy();
         initdbOptions = List.copyOf(initdbOptions);

@@ -57,12 +57,13 @@ final class ConfigKeys {
             "ctl.certfile", "ctl.keyfile", "ctl.keyfile_password", "ctl.cacert", "ctl.insecure",
             "etcd3.host", "etcd3.hosts", "etcd3.protocol", "etcd3.username", "etcd3.password",
             "etcd3.cacert", "etcd3.cert", "etcd3.key",
-            "bootstrap.dcs", "bootstrap.initdb",
+            "bootstrap.dcs", "bootstrap.initdb", "bootstrap.method", "bootstrap.pgbackrest",
             "postgresql.listen", "postgresql.connect_address", "postgresql.data_dir", "postgresql.bin_dir",
             "postgresql.pgpass", "postgresql.authentication.superuser", "postgresql.authentication.replication",
             "postgresql.parameters", "postgresql.pg_hba", "postgresql.use_pg_rewind",
             "postgresql.remove_data_directory_on_rewind_failure", "postgresql.os_user",
-            "postgresql.pg_ctl_timeout", "tags", "watchdog.mode", "watchdog.device", "watchdog.safety_margin",
+            "postgresql.pg_ctl_timeout", "postgresql.create_replica_methods", "postgresql.pgbackrest",
+            "postgresql.basebackup", "tags", "watchdog.mode", "watchdog.device", "watchdog.safety_margin",
             "haproxy.bind", "haproxy.primary_port", "haproxy.replica_port", "haproxy.stats_port", "haproxy.state_dir",
-            "haproxy.bin");
+            "haproxy.bin", "backup");
 }

@@ -128,7 +128,7 @@ public final class ConfigLoader {
                             .orElse(Path.of(System.getProperty("java.io.tmpdir"), "spilo-haproxy-" + scope + "-" + name).toString())),
                     Path.of(optionalText("haproxy.bin").orElse("haproxy")), restClient);
             return new SpiloConfig(scope, namespace, name, restApi, restClient, etcd, bootstrap, postgres, tags, haproxy,
-                    WatchdogConfig.from(root.get("watchdog")), unsupportedKeys());
+                    WatchdogConfig.from(root.get("watchdog")), BackupConfig.from(root.get("backup"), scope), unsupportedKeys());
         }
 
         private EtcdConfig etcd() {
@@ -221,7 +221,8 @@ public final class ConfigLoader {
                     bool("postgresql.use_pg_rewind", true),
                     bool("postgresql.remove_data_directory_on_rewind_failure", false),
                     optionalText("postgresql.os_user").orElse("postgres"),
-                    integer("postgresql.pg_ctl_timeout", 60));
+                    integer("postgresql.pg_ctl_timeout", 60),
+                    ReplicaMethod.from(root.path("postgresql")));
         }
 
         private BootstrapConfig bootstrap() {
@@ -253,7 +254,7 @@ public final class ConfigLoader {
             } else if (!initdbNode.isMissingNode() && !initdbNode.isNull()) {
                 throw new ConfigException("bootstrap.initdb: must be a list (- data-checksums, - encoding: UTF8)");
             }
-            return new BootstrapConfig(dcsObject, initdb);
+            return new BootstrapConfig(dcsObject, initdb, BootstrapMethod.from(root.path("bootstrap")));
         }
 
         private Map<String, Object> tags() {

@@ -24,10 +24,12 @@ public record PostgresConfig(
         boolean usePgRewind,
         boolean removeDataDirectoryOnRewindFailure,
         String osUser,
-        int startTimeoutSeconds) {
+        int startTimeoutSeconds,
+        List<ReplicaMethod> createReplicaMethods) {
     public PostgresConfig {
         parameters = Map.copyOf(parameters);
         pgHba = List.copyOf(pgHba);
+        createReplicaMethods = List.copyOf(createReplicaMethods);
     }
 
     /** PostgreSQL's own server log, beside the data directory so that clones never copy it. */

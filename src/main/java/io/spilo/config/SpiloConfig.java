@@ -8,6 +8,7 @@ import java.util.Map;
  *
  * @param restClient how this agent and the operator commands call members' REST APIs: Patroni's
  *     {@code ctl} section, each file falling back to the {@code restapi} one
+ * @param backup WAL archiving and base backups with pgBackRest, when configured
  */
 public record SpiloConfig(
         String scope,
@@ -21,6 +22,7 @@ public record SpiloConfig(
         Tags tags,
         HaproxyConfig haproxy,
         WatchdogConfig watchdog,
+        java.util.Optional<BackupConfig> backup,
         List<String> unsupportedKeys) {
     public SpiloConfig {
         unsupportedKeys = List.copyOf(unsupportedKeys);

@@ -51,6 +51,7 @@ final class DecisionExecutor {
     private final Clock wallClock;
     private final Runnable wakeUp;
     private final Map<Class<? extends Decision>, BiConsumer<Decision, Cycle>> handlers = new LinkedHashMap<>();
+    private final ClusterBootstrap bootstrap;
 
     DecisionExecutor(SpiloConfig config, Dcs dcs, Postgres postgres, PeerProbe peers, LongActionRunner runner,
             LoopState state, PrimaryDuties duties, SwitchoverProcedure switchover, FenceKeeper fence, Failsafe failsafe,
@@ -67,7 +68,8 @@ final class DecisionExecutor {
         this.switchover = switchover;
         this.wallClock = wallClock;
         this.wakeUp = wakeUp;
-        on(Decision.Bootstrap.class, (decision, cycle) -> bootstrap(cycle));
+        this.bootstrap = new ClusterBootstrap(config, dcs, postgres, state, duties, runner, wakeUp);
+        on(Decision.Bootstrap.class, (decision, cycle) -> bootstrap.start(cycle));
         on(Decision.ClaimCluster.class, this::claimCluster);
         on(Decision.CloneFromLeader.class, this::cloneFromLeader);
         on(Decision.StartAsReplica.class, (decision, cycle) -> startAsReplica(decision.upstream(), cycle));
@@ -112,61 +114,6 @@ final class DecisionExecutor {
 
     private Duration startTimeout() {
         return Duration.ofSeconds(config.postgres().startTimeoutSeconds());
-    }
-
-    private void bootstrap(Cycle cycle) {
-        if (!dcs.createInitialize("")) {
-            LOG.info("another member is bootstrapping the cluster");
-            return;
-        }
-        Map<String, String> parameters = duties.parameters(cycle);
-        submit(MemberState.INITIALIZING, "initializing a new cluster", () -> {
-            postgres.initialize(config.bootstrap().initdbOptions());
-            postgres.writeConfiguration(false, Optional.empty(), parameters);
-            postgres.start(startTimeout());
-            postgres.ensureReplicationRole();
-            return (view, lease) -> finishBootstrap(lease);
-        }, this::abandonBootstrap);
-    }
-
-    /** On the loop thread, once PostgreSQL runs: take the key, then publish the cluster's identity. */
-    private void finishBootstrap(Optional<LeaseState> lease) {
-        try {
-            if (lease.isEmpty()) {
-                throw new PostgresException("etcd did not answer when the new cluster was ready");
-            }
-            if (!dcs.attemptToAcquireLeader()) {
-                throw new PostgresException("the leader key was taken while this member bootstrapped the cluster");
-            }
-            state.memory = state.memory.withLeadershipConfirmedAt(OptionalLong.of(lease.get().renewedAtNanos()));
-            String systemIdentifier = postgres.state().systemIdentifier()
-                    .orElseThrow(() -> new PostgresException("cannot read the system identifier after initdb"));
-            dcs.createConfig(DynamicConfig.ofBootstrap(config.bootstrap()));
-            dcs.replaceInitialize("", systemIdentifier);
-            LOG.info("bootstrapped a new cluster, system identifier {}", systemIdentifier);
-            wakeUp.run();
-        } catch (RuntimeException e) {
-            abandonBootstrap(e);
-        }
-    }
-
-    /**
-     * Any failure of a bootstrap (initdb, start, a timeout, the store) undoes it and releases
-     * {@code initialize}, so another member (or this one, next cycle) can bootstrap: nobody waits forever.
-     */
-    private void abandonBootstrap(RuntimeException failure) {
-        LOG.error("bootstrap failed, cleaning up so that it can be retried: {}", failure.getMessage());
-        state.memory = state.memory.withLeadershipConfirmedAt(OptionalLong.empty());
-        List<Runnable> cleanup = List.of(() -> postgres.stop(startTimeout()), postgres::removeDataDirectory,
-                dcs::deleteLeader, () -> dcs.cancelInitialize(""));
-        for (Runnable step : cleanup) {
-            try {
-                step.run();
-            } catch (RuntimeException e) {
-                LOG.error("cleanup after the failed bootstrap: {}", e.getMessage());
-            }
-        }
-        wakeUp.run();
     }
 
     private void claimCluster(Decision.ClaimCluster claim, Cycle cycle) {

@@ -32,11 +32,23 @@ final class ConfigFiles {
     private final DataDirectory directory;
     private final ControlData controlData;
 
+    private final Map<String, String> featureParameters;
+
     ConfigFiles(PostgresConfig config, String memberName, DataDirectory directory, ControlData controlData) {
+        this(config, memberName, directory, controlData, Map.of());
+    }
+
+    /**
+     * @param featureParameters what a configured feature needs (WAL archiving for backups); the
+     *     cluster's and the member's own parameters override them
+     */
+    ConfigFiles(PostgresConfig config, String memberName, DataDirectory directory, ControlData controlData,
+            Map<String, String> featureParameters) {
         this.config = config;
         this.memberName = memberName;
         this.directory = directory;
         this.controlData = controlData;
+        this.featureParameters = Map.copyOf(featureParameters);
     }
 
     /** Writes every file; true when one changed (PostgreSQL must reload or restart to see it). */
@@ -68,7 +80,7 @@ final class ConfigFiles {
         }
     }
 
-    /** Spilo's base parameters, then the cluster's, then this member's own. */
+    /** Spilo's base parameters, then those of configured features, then the cluster's, then this member's own. */
     Map<String, String> parameters(Map<String, String> clusterParameters) {
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("listen_addresses", config.listen().host());
@@ -86,6 +98,7 @@ final class ConfigFiles {
         parameters.put("max_connections", "100");
         // Shown by ps and logged; lets clients see which member answered (current_setting('cluster_name')).
         parameters.put("cluster_name", memberName);
+        new java.util.TreeMap<>(featureParameters).forEach(parameters::put);
         parameters.putAll(clusterParameters);
         parameters.putAll(config.parameters());
         return parameters;

@@ -8,11 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
-import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -105,18 +101,6 @@ final class DataDirectory {
     }
 
     private void giveToPostgresUser(Path path) throws IOException {
-        if (!runner.switchesUser()) {
-            return;
-        }
-        UserPrincipalLookupService lookup = path.getFileSystem().getUserPrincipalLookupService();
-        UserPrincipal user = lookup.lookupPrincipalByName(runner.osUser());
-        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
-        view.setOwner(user);
-        try {
-            GroupPrincipal group = lookup.lookupPrincipalByGroupName(runner.osUser());
-            view.setGroup(group);
-        } catch (IOException e) {
-            // the user has no group of the same name; ownership by the user is what PostgreSQL checks
-        }
+        runner.giveToPostgresUser(path);
     }
 }

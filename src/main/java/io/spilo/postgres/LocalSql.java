@@ -20,7 +20,7 @@ import java.util.Properties;
  * statement with a timeout. The kept connection is shared by the loop thread and the long-action
  * thread, so it is used under this object's lock; a slow statement (CHECKPOINT) gets its own.
  */
-final class LocalSql {
+public final class LocalSql {
     private static final int QUERY_TIMEOUT_SECONDS = 5;
     private static final long PROMOTION_POLL_MILLIS = 10;
     /** SQLSTATE object_not_in_prerequisite_state: pg_promote on a server that is not in recovery. */
@@ -170,6 +170,21 @@ final class LocalSql {
         }
     }
 
+    /** Where recovery of the local server stands: {@code done}, {@code paused} (at its target) or {@code replaying}. */
+    synchronized String recoveryProgress() {
+        try (Statement statement = connection().createStatement()) {
+            statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            try (ResultSet row = statement.executeQuery("SELECT CASE WHEN NOT pg_is_in_recovery() THEN 'done'"
+                    + " WHEN pg_get_wal_replay_pause_state() = 'paused' THEN 'paused' ELSE 'replaying' END")) {
+                row.next();
+                return row.getString(1);
+            }
+        } catch (SQLException e) {
+            close();
+            throw PostgresException.unreachable("cannot see how recovery goes: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Waits until the local server has left recovery, looking every 10 ms: pg_ctl promote -w and
      * pg_promote(true) look only every 100 ms, a tenth of a second of write outage in every failover.
@@ -298,6 +313,15 @@ final class LocalSql {
     }
 
     private Connection connectTo(String host, int port, int socketTimeoutSeconds) throws SQLException {
+        return connectAsSuperuser(config, host, port, socketTimeoutSeconds);
+    }
+
+    /**
+     * A connection as {@code authentication.superuser} (password, its sslmode and CA) to
+     * {@code host:port}; also used by the parts that keep a connection of their own.
+     */
+    public static Connection connectAsSuperuser(PostgresConfig config, String host, int port, int socketTimeoutSeconds)
+            throws SQLException {
         String address = host.contains(":") ? "[" + host + "]" : host;
         Properties properties = new Properties();
         properties.setProperty("user", config.superuser().username());

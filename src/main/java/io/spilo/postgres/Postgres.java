@@ -16,6 +16,18 @@ public interface Postgres {
     void initialize(List<String> initdbOptions);
 
     /**
+     * Fills the empty data directory from a backup ({@code bootstrap.method}) instead of initdb.
+     * @return recovery parameters for the first start (empty when the restore wrote its own)
+     */
+    Map<String, String> restoreFromBackup();
+
+    /**
+     * After the first start of a restored cluster: waits until PostgreSQL has replayed to its target
+     * and left recovery (promoting it when it paused there), then removes the recovery settings.
+     */
+    void finishRecovery(Duration timeout);
+
+    /**
      * Writes {@code postgresql.conf} and {@code pg_hba.conf}; with an upstream, also the standby
      * settings ({@code standby.signal}, {@code primary_conninfo}, {@code primary_slot_name}).
      * Parameters are the cluster-wide ones from the {@code config} key, overridden by local ones.
@@ -64,7 +76,10 @@ public interface Postgres {
     /** Runs CHECKPOINT on the local server. */
     void checkpoint();
 
-    /** Copies the data directory from {@code upstream} with pg_basebackup; leaves nothing behind on failure. */
+    /**
+     * Fills the data directory with the {@code create_replica_methods} in order (pg_basebackup from
+     * {@code upstream} by default); leaves nothing behind on failure.
+     */
     void cloneFrom(Upstream upstream, Duration timeout);
 
     /** Creates or updates the replication role from the configuration (run on a new primary). */

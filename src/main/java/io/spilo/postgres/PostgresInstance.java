@@ -2,6 +2,7 @@ package io.spilo.postgres;
 
 import io.spilo.config.Credentials;
 import io.spilo.config.PostgresConfig;
+import io.spilo.config.ReplicaMethod;
 import io.spilo.process.ProcessRunner;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -31,15 +32,31 @@ public final class PostgresInstance implements Postgres {
     private final ClusterCreation creation;
     private final ReplicaCreation replicaCreation;
 
+    private final RestoreBootstrap restoreBootstrap;
+    private final Optional<BackupRestore> backupRestore;
+
     public PostgresInstance(PostgresConfig config, String memberName, ProcessRunner runner) {
+        this(config, memberName, "", runner, PostgresExtensions.NONE);
+    }
+
+    public PostgresInstance(PostgresConfig config, String memberName, String scope, ProcessRunner runner, PostgresExtensions extensions) {
         this.config = config;
         this.directory = new DataDirectory(config, runner);
         this.controlData = new ControlData(config, runner);
-        this.files = new ConfigFiles(config, memberName, directory, controlData);
+        this.files = new ConfigFiles(config, memberName, directory, controlData, extensions.featureParameters());
         this.pgCtl = new PgCtl(config, runner);
         this.sql = new LocalSql(config);
         this.creation = new ClusterCreation(config, runner, directory, files, controlData, sql);
-        this.replicaCreation = new BasebackupReplicaCreation(config, memberName, runner, directory, files);
+        List<Map.Entry<String, ReplicaCreation>> methods = new java.util.ArrayList<>();
+        for (ReplicaMethod method : config.createReplicaMethods()) {
+            methods.add(Map.entry(method.name(), method.basebackup()
+                    ? new BasebackupReplicaCreation(config, memberName, runner, directory, files)
+                    : new CommandReplicaCreation(method, extensions.replicaRestoreCommand().orElse(List.of()), scope, config, runner,
+                            directory)));
+        }
+        this.replicaCreation = new ReplicaMethods(methods, directory);
+        this.restoreBootstrap = new RestoreBootstrap(config, runner, directory, sql);
+        this.backupRestore = extensions.bootstrapRestore();
     }
 
     @Override
@@ -64,6 +81,17 @@ public final class PostgresInstance implements Postgres {
     @Override
     public void initialize(List<String> initdbOptions) {
         creation.initdb(initdbOptions);
+    }
+
+    @Override
+    public Map<String, String> restoreFromBackup() {
+        return restoreBootstrap.restore(backupRestore.orElseThrow(() -> new PostgresException(
+                "bootstrap.method names a restore, but this member has no restore command")));
+    }
+
+    @Override
+    public void finishRecovery(Duration timeout) {
+        restoreBootstrap.finishRecovery(timeout);
     }
 
     @Override

@@ -40,6 +40,25 @@ public final class ProcessRunner {
         return switchUser;
     }
 
+    /**
+     * Makes {@code path} the PostgreSQL OS user's (and its group's, when one of that name exists)
+     * when this process runs as root; otherwise the file is already the current user's.
+     */
+    public void giveToPostgresUser(Path path) throws IOException {
+        if (!switchUser) {
+            return;
+        }
+        java.nio.file.attribute.UserPrincipalLookupService lookup = path.getFileSystem().getUserPrincipalLookupService();
+        java.nio.file.attribute.PosixFileAttributeView view = Files.getFileAttributeView(path,
+                java.nio.file.attribute.PosixFileAttributeView.class);
+        view.setOwner(lookup.lookupPrincipalByName(osUser));
+        try {
+            view.setGroup(lookup.lookupPrincipalByGroupName(osUser));
+        } catch (IOException e) {
+            // the user has no group of the same name; ownership by the user is what PostgreSQL checks
+        }
+    }
+
     /** {@code command} as the PostgreSQL OS user runs it: through runuser when this process is root. */
     public List<String> asPostgresUser(List<String> command) {
         List<String> full = new ArrayList<>();
@@ -81,6 +100,8 @@ public final class ProcessRunner {
             try {
                 finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
+                // The whole tree: runuser's child would otherwise outlive the agent that asked for it.
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
                 throw new ProcessFailedException("interrupted while waiting for " + describe(command), e);

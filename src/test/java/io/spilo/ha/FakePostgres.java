@@ -157,6 +157,19 @@ public final class FakePostgres implements Postgres {
     }
 
     @Override
+    public synchronized Map<String, String> restoreFromBackup() {
+        calls.add("restore");
+        initialized = true;
+        controlState = "shut down";
+        return Map.of("recovery_target_time", "2026-11-28 07:00:00+00");
+    }
+
+    @Override
+    public synchronized void finishRecovery(Duration timeout) {
+        calls.add("finish recovery");
+    }
+
+    @Override
     public synchronized boolean writeConfiguration(boolean standby, Optional<Upstream> upstream, Map<String, String> parameters) {
         boolean changed = standby != standbyConfigured || !upstream.equals(configuredUpstream)
                 || !parameters.equals(configuredParameters);
@@ -214,6 +227,7 @@ public final class FakePostgres implements Postgres {
 
     @Override
     public synchronized void reload() {
+        calls.add("reload");
         runningParameters = configuredParameters;
         // PostgreSQL 13+ applies a changed primary_conninfo on reload.
         if (running && inRecovery && standbyConfigured) {

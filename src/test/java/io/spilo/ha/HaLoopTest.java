@@ -175,6 +175,29 @@ class HaLoopTest {
     }
 
     @Test
+    void aClusterMadeFromABackupRestoresReplaysToItsTargetAndOnlyThenTakesTheLeaderKey() {
+        String fromBackup = LoopHarness.PATRONI_DEFAULT_TIMING + """
+                  method: pgbackrest
+                  pgbackrest:
+                    command: /usr/local/bin/restore-latest
+                    keep_existing_recovery_conf: true
+                    no_params: true
+                """;
+        harness.add("node1", PORT1, new FakePostgres(), fromBackup);
+        harness.cycleAll();
+        assertThat(node("node1").status().state()).isEqualTo("initializing new cluster");
+        assertThat(harness.leader()).isEmpty();
+
+        node("node1").longActions.runAll();
+        harness.runFor(2);
+
+        assertThat(node("node1").postgres.calls()).doesNotContain("initdb")
+                .containsSubsequence("restore", "start", "finish recovery", "reload");
+        assertThat(harness.leader()).hasValue("node1");
+        assertThat(harness.store.initialize()).hasValue(FakePostgres.SYSTEM_ID);
+    }
+
+    @Test
     void aBootstrapSlowerThanTheTtlStillFinishes() {
         harness.add("node1", PORT1, new FakePostgres());
         harness.cycleAll();

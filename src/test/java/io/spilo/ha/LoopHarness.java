@@ -160,6 +160,15 @@ public final class LoopHarness {
         return store.leaderName();
     }
 
+    static final String PATRONI_DEFAULT_TIMING = """
+            bootstrap:
+              dcs:
+                ttl: 30
+                loop_wait: 10
+                retry_timeout: 10
+                maximum_lag_on_failover: 1048576
+            """;
+
     static SpiloConfig config(String name, int port, String extraYaml) {
         String yaml = """
                 scope: harness
@@ -169,13 +178,7 @@ public final class LoopHarness {
                   connect_address: 127.0.0.1:%d
                 etcd3:
                   hosts: 127.0.0.1:2379
-                bootstrap:
-                  dcs:
-                    ttl: 30
-                    loop_wait: 10
-                    retry_timeout: 10
-                    maximum_lag_on_failover: 1048576
-                postgresql:
+                %spostgresql:
                   listen: 127.0.0.1:%d
                   connect_address: 127.0.0.1:%d
                   data_dir: /nonexistent/harness/%s
@@ -183,7 +186,9 @@ public final class LoopHarness {
                   authentication:
                     superuser: {username: postgres, password: secret}
                     replication: {username: replicator, password: secret}
-                %s""".formatted(name, 18000 + port % 1000, 18000 + port % 1000, port, port, name, extraYaml);
+                %s""".formatted(name, 18000 + port % 1000, 18000 + port % 1000,
+                // A test that brings its own bootstrap section (a custom method) brings its dcs timing too.
+                extraYaml.contains("bootstrap:") ? "" : PATRONI_DEFAULT_TIMING, port, port, name, extraYaml);
         return ConfigLoader.parse(yaml, name + ".yml", Map.of());
     }
 }

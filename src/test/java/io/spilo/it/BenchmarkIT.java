@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Spilo's headline figures, side by side with Patroni (bin/bench): not a pass/fail test. Each run
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * the ratio Spilo/Patroni, writes target/benchmark.json and a chart of the failover timelines
  * (target/benchmark-failover.svg); never fails because the machine is slow.
  */
+@Isolated("timings and resource use are measured: nothing else may run beside it")
 class BenchmarkIT {
     private static final int RUNS = Integer.getInteger("spilo.benchmark.runs", 3);
     private static final long REST_SECONDS = Long.getLong("spilo.benchmark.restSeconds", 60);

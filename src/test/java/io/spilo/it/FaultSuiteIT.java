@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The fault-injection suite (DESIGN §7): a real cluster in network namespaces, broken the way
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * checker reads the client's log and the data. Short form (each fault once, asynchronous and
  * synchronous mode) in every test run; {@code -Dspilo.faults.rounds=N} repeats it.
  */
+@Execution(ExecutionMode.CONCURRENT) // two clusters in separate namespaces
 class FaultSuiteIT {
     private static final int ROUNDS = Integer.getInteger("spilo.faults.rounds", 1);
     /** Runs only the faults whose name contains this text (for repeating one fault in the long suite). */

@@ -24,6 +24,12 @@ final class NetworkLab implements AutoCloseable {
     private final Map<String, Host> hosts = new LinkedHashMap<>();
     private final Thread cleanupOnExit = new Thread(this::removeAll, "network-lab-cleanup");
     private int nextAddress = 1;
+    /**
+     * Labs of one test run get distinct subnets and names, also when test classes run in parallel;
+     * the random start keeps two runs on one machine apart.
+     */
+    private static final java.util.concurrent.atomic.AtomicInteger LABS =
+            new java.util.concurrent.atomic.AtomicInteger(ThreadLocalRandom.current().nextInt(0, 0xefff));
 
     /** Whether this machine lets the suite create namespaces: root and a working {@code ip netns}. */
     static String unavailableReason() {
@@ -49,8 +55,9 @@ final class NetworkLab implements AutoCloseable {
     }
 
     NetworkLab() {
-        this.prefix = "sp" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
-        this.subnet = "10.213." + ThreadLocalRandom.current().nextInt(1, 250) + ".";
+        int lab = LABS.getAndIncrement();
+        this.prefix = "sp" + Integer.toHexString(0x1000 + lab % 0xefff);
+        this.subnet = "10.213." + (1 + lab % 249) + ".";
         this.switchNamespace = prefix + "-sw";
         Runtime.getRuntime().addShutdownHook(cleanupOnExit);
         ip("netns", "add", switchNamespace);

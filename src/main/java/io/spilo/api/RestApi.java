@@ -57,6 +57,7 @@ public final class RestApi implements AutoCloseable {
     private final ClusterControl control;
     private final java.util.concurrent.Semaphore actionPermits = new java.util.concurrent.Semaphore(CONCURRENT_ACTIONS);
     private volatile Optional<io.spilo.backup.BackupService> backups = Optional.empty();
+    private volatile Supplier<java.util.List<io.spilo.ha.ClusterEvent>> events = java.util.List::of;
 
     private RestApi(HttpServer server, Supplier<NodeStatus> status, LongSupplier nanoClock, ActionAccess access, ClusterControl control) {
         this.server = server;
@@ -116,6 +117,11 @@ public final class RestApi implements AutoCloseable {
         backups = Optional.of(service);
     }
 
+    /** Serves the agent's event log (GET /events, the status page); before {@link #start()}. */
+    public void serveEvents(Supplier<java.util.List<io.spilo.ha.ClusterEvent>> log) {
+        events = log;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
@@ -148,6 +154,10 @@ public final class RestApi implements AutoCloseable {
             };
             if (response.status() == 401) {
                 exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"Spilo\"");
+            }
+            if (method.equals("GET")) {
+                // The status page, served by one member, reads the others when that member stops answering.
+                exchange.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
             }
             boolean statusOnly = method.equals("HEAD") || method.equals("OPTIONS");
             send(exchange, response, statusOnly);
@@ -269,6 +279,9 @@ public final class RestApi implements AutoCloseable {
                 BackupEndpoints.metrics(backups, Metrics.labels(current), text, java.time.Instant.now().getEpochSecond());
                 yield Response.prometheus(text.toString());
             }
+            case "/ui" -> Response.html(StatusPage.html());
+            case "/ui/state" -> Response.json(200, StatusPage.state(current, events.get(), System.currentTimeMillis()));
+            case "/events" -> Response.json(200, StatusPage.eventsBody(current, events.get()));
             case "/backup" -> reply(BackupEndpoints.lastRun(backups));
             case "/backups" -> reply(BackupEndpoints.catalog(backups));
             case "/liveness" -> Response.empty(current.isLoopAlive(now) ? 200 : 503);
@@ -354,6 +367,10 @@ public final class RestApi implements AutoCloseable {
         /** Plain text, as Patroni answers actions. */
         static Response text(int status, String text) {
             return new Response(status, Optional.empty(), Optional.of(text), "text/plain; charset=utf-8");
+        }
+
+        static Response html(String text) {
+            return new Response(200, Optional.empty(), Optional.of(text), "text/html; charset=utf-8");
         }
 
         static Response prometheus(String text) {

@@ -54,6 +54,7 @@ public final class BackupService implements AutoCloseable {
     private final PgBackRest pgBackRest;
     private final ArchiverProbe probe;
     private final BooleanSupplier leading;
+    private final java.util.function.Supplier<BackupSchedule> schedule;
     private final Clock clock;
     private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(daemon("backup-watch"));
     private final ExecutorService runs = Executors.newSingleThreadExecutor(daemon("backup-run"));
@@ -69,9 +70,11 @@ public final class BackupService implements AutoCloseable {
 
     /**
      * @param leading whether this member is the confirmed primary right now (the HA loop's view)
+     * @param schedule {@code backup_schedule} of the configuration in force (it throws when that is unusable)
      */
     public BackupService(BackupConfig config, PostgresConfig postgres, String memberName, ProcessRunner runner,
-            BooleanSupplier leading, Clock clock) {
+            BooleanSupplier leading, java.util.function.Supplier<BackupSchedule> schedule, Clock clock) {
+        this.schedule = schedule;
         this.config = config;
         this.files = new PgBackRestFiles(config, postgres, memberName);
         this.pgBackRest = new PgBackRest(files, runner, config.program());
@@ -180,9 +183,35 @@ public final class BackupService implements AutoCloseable {
             if (Duration.between(catalogReadAt, clock.instant()).compareTo(CATALOG_REFRESH) >= 0) {
                 readCatalogQuietly();
             }
+            startScheduledBackup();
         } catch (RuntimeException e) {
             warnOnce("backup watch: " + e);
         }
+    }
+
+    /** The backup {@code backup_schedule} asks for, unless one runs or the catalog is not known yet. */
+    private void startScheduledBackup() {
+        BackupSchedule wanted;
+        try {
+            wanted = schedule.get();
+        } catch (IllegalArgumentException e) {
+            warnOnce("backup_schedule is ignored: " + e.getMessage());
+            return;
+        }
+        Optional<BackupCatalog> known = catalog;
+        Optional<BackupRun> last = lastRun();
+        if (known.isEmpty() || last.map(run -> run.state() == State.RUNNING).orElse(false)) {
+            return;
+        }
+        // A failed backup is not retried every few seconds: the repository may be down for a while.
+        if (last.filter(run -> run.state() == State.FAILED).flatMap(BackupRun::finishedAt)
+                .map(at -> Duration.between(at, clock.instant()).compareTo(CATALOG_REFRESH) < 0).orElse(false)) {
+            return;
+        }
+        wanted.due(known.get(), clock.instant()).ifPresent(type -> {
+            LOG.info("backup_schedule: a {} backup is due", type.pgBackRestName());
+            requestBackup(type);
+        });
     }
 
     private void readCatalogQuietly() {

@@ -50,6 +50,9 @@ final class AgentCommand implements Callable<Integer> {
             description = "Patroni-style YAML configuration (etcd3 store)")
     Path configFile;
 
+    @Option(names = "--validate", description = "check the configuration file and exit (0: valid, 2: not)")
+    boolean validate;
+
     @Spec
     CommandSpec spec;
 
@@ -78,6 +81,15 @@ final class AgentCommand implements Callable<Integer> {
             err.println("spilo: configuration error: " + e.getMessage());
             err.flush();
             return ExitCodes.USAGE;
+        }
+        if (validate) {
+            for (String key : config.unsupportedKeys()) {
+                err.println("spilo: warning: configuration key " + key + " is not supported by Spilo yet and is ignored");
+            }
+            err.flush();
+            spec.commandLine().getOut().println(configFile + ": valid (cluster " + config.scope() + ", member " + config.name() + ")");
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
         }
         for (String key : config.unsupportedKeys()) {
             LOG.warn("configuration key {} is not supported by Spilo yet and is ignored", key);
@@ -151,7 +163,10 @@ final class AgentCommand implements Callable<Integer> {
         }
 
         Optional<BackupService> backups = config.backup().map(backup -> new BackupService(backup, config.postgres(), config.name(),
-                runner, () -> loop[0] != null && loop[0].status().isConfirmedPrimary(System.nanoTime()), Clock.systemUTC()));
+                runner, () -> loop[0] != null && loop[0].status().isConfirmedPrimary(System.nanoTime()),
+                () -> io.spilo.backup.BackupSchedule.parse(loop[0].status().cluster()
+                        .map(view -> view.config().json().get("backup_schedule")).orElse(null)),
+                Clock.systemUTC()));
         if (backups.isPresent()) {
             String problem = prepareBackups(config.backup().get(), backups.get(), runner);
             if (!problem.isEmpty()) {
@@ -171,6 +186,7 @@ final class AgentCommand implements Callable<Integer> {
         loop[0] = new HaLoop(config, dcs, postgres, new HttpPeerProbe(peers, peerTimeout),
                 new HttpFailsafeCaller(peers, peerTimeout, config.restApi().authentication()),
                 DynamicConfigFile.besideDataDirectory(dataDirectory), fence, System::nanoTime, Clock.systemUTC());
+        api.serveEvents(() -> loop[0].events().recent());
         PostmasterWatch postmasterWatch = PostmasterWatch.start(dataDirectory, () -> loop[0].wakeUp());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

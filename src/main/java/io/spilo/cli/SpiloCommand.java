@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
                 FailoverCommand.class, RestartCommand.class, ReloadCommand.class,
                 ReinitCommand.class, Pause.class, Resume.class,
                 ShowConfig.class, EditConfigCommand.class, History.class,
-                Dsn.class, Remove.class, BackupCommand.class, BackupsCommand.class, RestoreCommand.class, Version.class, WarmUpCommand.class})
+                Dsn.class, Remove.class, BackupCommand.class, BackupsCommand.class, RestoreCommand.class, NodeConfigCommand.class, EventsCommand.class, Version.class, WarmUpCommand.class})
 public final class SpiloCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

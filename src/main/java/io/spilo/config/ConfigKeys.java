@@ -65,5 +65,5 @@ final class ConfigKeys {
             "postgresql.pg_ctl_timeout", "postgresql.create_replica_methods", "postgresql.pgbackrest",
             "postgresql.basebackup", "tags", "watchdog.mode", "watchdog.device", "watchdog.safety_margin",
             "haproxy.bind", "haproxy.primary_port", "haproxy.replica_port", "haproxy.stats_port", "haproxy.state_dir",
-            "haproxy.bin", "backup");
+            "haproxy.bin", "backup", "etcd_proxy");
 }

@@ -128,7 +128,8 @@ public final class ConfigLoader {
                             .orElse(Path.of(System.getProperty("java.io.tmpdir"), "spilo-haproxy-" + scope + "-" + name).toString())),
                     Path.of(optionalText("haproxy.bin").orElse("haproxy")), restClient);
             return new SpiloConfig(scope, namespace, name, restApi, restClient, etcd, bootstrap, postgres, tags, haproxy,
-                    WatchdogConfig.from(root.get("watchdog")), BackupConfig.from(root.get("backup"), scope), unsupportedKeys());
+                    WatchdogConfig.from(root.get("watchdog")), BackupConfig.from(root.get("backup"), scope),
+                    EtcdProxyConfig.from(root.get("etcd_proxy")), unsupportedKeys());
         }
 
         private EtcdConfig etcd() {

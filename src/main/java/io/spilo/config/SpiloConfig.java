@@ -9,6 +9,7 @@ import java.util.Map;
  * @param restClient how this agent and the operator commands call members' REST APIs: Patroni's
  *     {@code ctl} section, each file falling back to the {@code restapi} one
  * @param backup WAL archiving and base backups with pgBackRest, when configured
+ * @param etcdProxy the node appliance's local etcd gRPC proxy, when configured
  */
 public record SpiloConfig(
         String scope,
@@ -23,6 +24,7 @@ public record SpiloConfig(
         HaproxyConfig haproxy,
         WatchdogConfig watchdog,
         java.util.Optional<BackupConfig> backup,
+        java.util.Optional<EtcdProxyConfig> etcdProxy,
         List<String> unsupportedKeys) {
     public SpiloConfig {
         unsupportedKeys = List.copyOf(unsupportedKeys);

@@ -104,8 +104,21 @@ public final class Demo {
         writeLayout(layout);
         DemoHealth.awaitHealthy(layout, secrets, directory);
         out.printf("Spilo demo ready in %.1f s.%n", (System.nanoTime() - startedAt) / 1e9);
+        if (previous.isEmpty() && DemoPlan.backupsAvailable()) {
+            startFirstBackup(layout);
+        }
         printSummary(layout);
         return layout;
+    }
+
+    /** A new demo archives its WAL from the start and takes a first full backup, in the background on the leader. */
+    private void startFirstBackup(DemoLayout layout) {
+        String config = layout.nodes().get(0).configFile();
+        io.spilo.process.ProcessResult result = io.spilo.process.ProcessRunner.asCurrentUser().run(
+                javaCommand("backup", "-c", config, "--type", "full", "--no-wait"), java.util.Map.of(), java.time.Duration.ofSeconds(60));
+        out.println(result.succeeded() ? "First full backup started on the leader (pgBackRest, repository " + directory.resolve("backups")
+                + "); list backups with: bin/spilo backups -c " + config
+                : "The first full backup did not start: " + result.tail() + " (run bin/spilo backup -c " + config + " --type full)");
     }
 
 

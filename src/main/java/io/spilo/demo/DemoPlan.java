@@ -103,6 +103,11 @@ final class DemoPlan {
     }
 
 
+    /** pgBackRest is installed where the agent looks for it: the demo archives and backs up (bin/setup installs it). */
+    static boolean backupsAvailable() {
+        return java.nio.file.Files.isExecutable(Path.of("/usr/bin/pgbackrest"));
+    }
+
     void checkPortsFree(DemoLayout layout) {
         List<Integer> ports = new ArrayList<>();
         layout.etcd().forEach(member -> ports.addAll(List.of(member.clientPort(), member.peerPort())));
@@ -141,6 +146,8 @@ final class DemoPlan {
                         .postgresSetting("pgpass", directory.resolve(node.name() + ".pgpass").toString())
                         .postgresSetting("remove_data_directory_on_rewind_failure", true)
                         .section("haproxy", haproxy)
+                        .merge(backupsAvailable() ? "backup: {repository: '" + directory.resolve("backups")
+                                + "', options: {repo1-retention-full: 2}}" : "")
                         .merge(layout.tlsFiles().map(tls -> tlsSettings(node.name(), tls)).orElse(""))
                         .render();
         Path file = Path.of(node.configFile());

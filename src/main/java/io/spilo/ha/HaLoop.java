@@ -48,6 +48,7 @@ public final class HaLoop {
     private final Postgres postgres;
     private final LongSupplier nanoClock;
     private final Clock wallClock;
+    private final EventLog events = new EventLog();
     private final Consumer<Throwable> onFatalError;
     private final Semaphore wakeUps = new Semaphore(0);
     private final AtomicReference<NodeStatus> status = new AtomicReference<>();
@@ -125,6 +126,11 @@ public final class HaLoop {
 
     public NodeStatus status() {
         return status.get();
+    }
+
+    /** The cluster events this agent saw (GET /events, the status page). */
+    public EventLog events() {
+        return events;
     }
 
     /** The parameter names the local PostgreSQL knows, as of the last cycle it was running; safe from any thread. */
@@ -342,6 +348,7 @@ public final class HaLoop {
         }
         NodeStatus previous = status.get();
         Optional<ClusterView> cluster = view.isPresent() ? view : previous == null ? Optional.empty() : previous.cluster();
+        view.ifPresent(read -> events.observe(read, wallClock.millis()));
         status.set(new NodeStatus(config.scope(), config.name(), MemberState.of(local, runner.inProgress()).text(),
                 OperatorRules.roleName(local), local, state.memory.leadershipConfirmedAt(), dcsLastSeenEpochSeconds,
                 nanoClock.getAsLong(), cluster, outcome, settings, config.tags().values(), configInForce.problem(),

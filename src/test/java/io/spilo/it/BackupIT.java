@@ -176,6 +176,23 @@ class BackupIT {
     }
 
     @Test
+    void withABackupScheduleTheLeaderTakesTheFirstFullBackupByItself() throws Exception {
+        Path repository = open(new TestDirectory("spilo-it-repo-")).resolve("repo");
+        TestCluster cluster = open(new TestCluster("scheduled", 1, "    backup_schedule:\n      full: 1d\n      incr: 1h\n",
+                name -> backupSection(repository)));
+        cluster.startWithNode1Leading(CONVERGE);
+        AgentNode leader = cluster.nodes.get(0);
+        await("a scheduled full backup").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
+                .until(() -> leader.call("GET", "/backup", "").contains("\"state\":\"succeeded\""));
+        assertThat(leader.call("GET", "/backup", "")).contains("\"type\":\"full\"");
+        assertThat(metric(leader, "spilo_backup_last_success_age_seconds")).isBetween(0.0, 60.0);
+        // Nothing else is due for an hour: no second backup starts.
+        await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(500))
+                .until(() -> new ObjectMapper().readTree(leader.call("GET", "/backups", "").replaceFirst("^\\d+ ", ""))
+                        .path("backups").size() == 1);
+    }
+
+    @Test
     void aRestoreThatCannotSucceedSaysWhyAndIsRetriedOncePerCycleNotInATightLoop() throws Exception {
         Path repository = open(new TestDirectory("spilo-it-repo-")).resolve("repo");
         TestCluster cluster = open(new TestCluster("norestore", 1, "", name -> backupSection(repository)

@@ -114,6 +114,12 @@ class DemoIT {
                     }
                 });
 
+        // A new demo archives its WAL and takes a first full backup in the background on its first leader.
+        AgentNodeProbe node1 = new AgentNodeProbe(layout.path("nodes").get(0).path("api_port").asInt());
+        await("the demo's first full backup").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
+                .until(() -> node1.body("/backup").contains("\"state\":\"succeeded\""));
+        assertThat(node1.body("/backups")).contains("\"type\":\"full\"");
+
         JsonNode leaderNode = null;
         for (JsonNode node : layout.path("nodes")) {
             if (new AgentNodeProbe(node.path("api_port").asInt()).status("/primary") == 200) {
@@ -221,14 +227,23 @@ class DemoIT {
 
     /** The REST status of one demo node. */
     private record AgentNodeProbe(int port) {
-        int status(String path) {
+        /** The answer to GET {@code path}, or empty when the member did not answer. */
+        java.util.Optional<java.net.http.HttpResponse<String>> get(String path) {
             try {
                 java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
-                        .timeout(Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                return java.util.Optional.of(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                        + path)).timeout(Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()));
             } catch (Exception e) {
-                return -1;
+                return java.util.Optional.empty();
             }
+        }
+
+        String body(String path) {
+            return get(path).map(java.net.http.HttpResponse::body).orElse("");
+        }
+
+        int status(String path) {
+            return get(path).map(java.net.http.HttpResponse::statusCode).orElse(-1);
         }
     }
 }

@@ -12,12 +12,19 @@ import org.junit.jupiter.api.Test;
 
 class JvmOptionsTest {
 
-    @Test
-    void theLauncherScriptRunsJavaWithTheDefaults() throws Exception {
-        String script = Files.readString(Path.of("bin/spilo"));
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"bin/spilo", "src/deb/bin/spilo"})
+    void theLauncherScriptsRunJavaWithTheDefaults(String launcher) throws Exception {
+        String script = Files.readString(Path.of(launcher));
         Matcher launch = Pattern.compile("java_opts=\"\\$\\{SPILO_JAVA_OPTS:-([^}]*)\\}\"").matcher(script);
-        assertThat(launch.find()).as("bin/spilo sets java_opts=\"${SPILO_JAVA_OPTS:-defaults}\"").isTrue();
+        assertThat(launch.find()).as(launcher + " sets java_opts=\"${SPILO_JAVA_OPTS:-defaults}\"").isTrue();
         assertThat(List.of(launch.group(1).trim().split("\\s+"))).isEqualTo(JvmOptions.DEFAULTS);
+    }
+
+    @Test
+    void thePackagesClassArchiveIsBuiltWithTheDefaults() throws Exception {
+        String script = Files.readString(Path.of("src/deb/bin/build-class-archive"));
+        assertThat(script.replace("\\\n", " ")).contains(String.join(" ", JvmOptions.DEFAULTS)).contains("warm-up");
     }
 
     @Test

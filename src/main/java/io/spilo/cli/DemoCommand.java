@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "demo", description = "Start a whole local cluster: etcd, three agents and HAProxy. Ctrl-C stops it.",
-        subcommands = DemoCommand.Stop.class)
+        subcommands = {DemoCommand.Stop.class, DemoCommand.Kill.class, DemoCommand.Start.class, DemoCommand.Status.class})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "DIR", description = "state directory (default: ~/.spilo/demo, /var/lib/spilo/demo as root)")
     Path directory;
@@ -78,18 +78,28 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     @Command(name = "stop", description = "Stop the demo cluster in DIR (by pid); its data stays.")
-    static final class Stop implements Callable<Integer> {
+    static final class Stop extends OnDemo {
+        @Override
+        void act(Demo demo) throws Exception {
+            demo.stop();
+        }
+    }
+
+    /** What the node subcommands share: the demo directory and how to act on it. */
+    abstract static class OnDemo implements Callable<Integer> {
         @Option(names = "--dir", paramLabel = "DIR", description = "state directory of the demo")
         Path directory;
 
         @Spec
         CommandSpec spec;
 
+        abstract void act(Demo demo) throws Exception;
+
         @Override
         public Integer call() throws Exception {
             Demo demo = new Demo(directory == null ? Demo.defaultDirectory() : directory, spec.commandLine().getOut(), jarLocation());
             try {
-                demo.stop();
+                act(demo);
             } catch (DemoException e) {
                 throw new CommandFailure(ExitCodes.FAILURE, e.getMessage());
             }
@@ -98,4 +108,36 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    @Command(name = "kill", description = "SIGKILL of NODE's agent and PostgreSQL, as if its machine crashed: watch the failover.")
+    static final class Kill extends OnDemo {
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "NODE")
+        String node;
+
+        @Override
+        void act(Demo demo) throws Exception {
+            demo.kill(node);
+        }
+    }
+
+    @Command(name = "start", description = "Start NODE's agent again: it rejoins the cluster as a replica.")
+    static final class Start extends OnDemo {
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "NODE")
+        String node;
+
+        @Override
+        void act(Demo demo) throws Exception {
+            demo.startNode(node);
+        }
+    }
+
+    @Command(name = "status", description = "The demo's processes, and the cluster as 'spilo list' shows it.")
+    static final class Status extends OnDemo {
+        @Override
+        void act(Demo demo) throws Exception {
+            io.spilo.demo.DemoLayout layout = demo.status();
+            PrintWriter out = spec.commandLine().getOut();
+            out.println();
+            Main.run(out, spec.commandLine().getErr(), "list", "-c", layout.nodes().get(0).configFile());
+        }
+    }
 }

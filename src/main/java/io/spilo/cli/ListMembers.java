@@ -36,7 +36,9 @@ final class ListMembers extends OperatorCommand {
             double every = interval != null ? interval : watch ? 2.0 : 0;
             while (true) {
                 if (every > 0) {
-                    out().print("\033[H\033[2J");
+                    if (System.console() != null) {
+                        out().print("\033[H\033[2J"); // clear the screen only on a terminal: piped output stays plain text
+                    }
                     out().println(LocalDateTime.now().withNano(0));
                 }
                 ClusterClient.Snapshot snapshot = client.readOrLastKnown();

@@ -62,7 +62,7 @@ public final class Demo {
     public DemoLayout start(int etcdMembers, boolean tls) throws IOException, InterruptedException {
         Optional<DemoLayout> previous = readLayout();
         if (previous.isPresent() && stopper.anythingRunning(previous.get())) {
-            throw new DemoException("a demo is already running in " + directory + "; stop it with: bin/spilo demo stop --dir " + directory);
+            return startMissing(previous.get());
         }
         createDirectory(directory);
         createDirectory(directory.resolve("data"));
@@ -111,6 +111,113 @@ public final class Demo {
         return layout;
     }
 
+    /**
+     * Part of an earlier demo in this directory still runs: start only what does not (etcd members,
+     * agents, spilo haproxy), with the data and ports it had, and wait until the cluster is healthy.
+     */
+    private DemoLayout startMissing(DemoLayout layout) throws IOException, InterruptedException {
+        out.println("Part of the demo in " + directory + " is running: starting what is missing.");
+        long startedAt = System.nanoTime();
+        List<DemoLayout.EtcdMember> etcd = startEtcd(layout.etcd(),
+                member -> !Signals.isSameProcess(member.pid(), member.startedAtEpochMillis()), layout.tlsFiles());
+        List<DemoLayout.Node> nodes = new ArrayList<>();
+        for (DemoLayout.Node node : layout.nodes()) {
+            boolean running = Signals.isSameProcess(node.agentPid(), node.agentStartedAtEpochMillis());
+            if (!running) {
+                out.println("  starting the agent of " + node.name());
+            }
+            nodes.add(running ? node : startAgent(node));
+        }
+        DemoLayout.Haproxy haproxy = layout.haproxy();
+        if (!Signals.isSameProcess(haproxy.pid(), haproxy.startedAtEpochMillis())) {
+            out.println("  starting spilo haproxy");
+            stopper.stopHaproxyLeftover(layout);
+            haproxy = startHaproxy(layout.with(etcd, nodes, haproxy));
+        }
+        DemoLayout updated = layout.with(etcd, nodes, haproxy);
+        writeLayout(updated);
+        DemoHealth.awaitHealthy(updated, DemoSecrets.readOrCreate(directory.resolve("secrets"), Path.of(updated.connect().passfile())),
+                directory);
+        out.printf("Spilo demo ready in %.1f s.%n", (System.nanoTime() - startedAt) / 1e9);
+        printSummary(updated);
+        return updated;
+    }
+
+    /** SIGKILL of one node's agent and PostgreSQL (the postmaster and its backends), as a machine crash would. */
+    public void kill(String nodeName) throws IOException {
+        DemoLayout layout = existingLayout();
+        DemoLayout.Node node = node(layout, nodeName);
+        boolean agent = Signals.isSameProcess(node.agentPid(), node.agentStartedAtEpochMillis());
+        if (agent) {
+            Signals.send(node.agentPid(), "KILL");
+        }
+        Optional<Long> postmaster = stopper.postmaster(node);
+        postmaster.flatMap(ProcessHandle::of).ifPresent(process -> {
+            process.children().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        });
+        out.println("Killed " + nodeName + ": " + (agent ? "agent pid " + node.agentPid() : "no agent running")
+                + (postmaster.map(pid -> ", PostgreSQL pid " + pid).orElse(", no PostgreSQL running")) + " (SIGKILL)."
+                + " Watch the failover: bin/spilo demo status --dir " + directory + ", or " + statusPage(layout));
+    }
+
+    /** Starts one node's agent again; it adopts or starts its PostgreSQL and rejoins the cluster. */
+    public void startNode(String nodeName) throws IOException {
+        DemoLayout layout = existingLayout();
+        DemoLayout.Node node = node(layout, nodeName);
+        if (Signals.isSameProcess(node.agentPid(), node.agentStartedAtEpochMillis())) {
+            out.println(nodeName + "'s agent is already running (pid " + node.agentPid() + ")");
+            return;
+        }
+        DemoLayout.Node started = startAgent(node);
+        List<DemoLayout.Node> nodes = layout.nodes().stream().map(each -> each.name().equals(nodeName) ? started : each).toList();
+        writeLayout(layout.with(layout.etcd(), nodes, layout.haproxy()));
+        out.println("Started " + nodeName + "'s agent (pid " + started.agentPid() + "): it rejoins the cluster as a replica."
+                + " Watch it: bin/spilo demo status --dir " + directory);
+    }
+
+    /** Each process of the demo and whether it runs; returns the layout (the caller lists the cluster itself). */
+    public DemoLayout status() throws IOException {
+        DemoLayout layout = existingLayout();
+        out.println("Demo in " + directory + ":");
+        for (DemoLayout.EtcdMember member : layout.etcd()) {
+            out.println("  " + running(member.pid(), member.startedAtEpochMillis()) + "  " + member.name() + " (etcd, 127.0.0.1:"
+                    + member.clientPort() + ")");
+        }
+        for (DemoLayout.Node node : layout.nodes()) {
+            out.println("  " + running(node.agentPid(), node.agentStartedAtEpochMillis()) + "  " + node.name() + " agent ("
+                    + node.restUrl() + "), PostgreSQL " + stopper.postmaster(node).map(pid -> "pid " + pid).orElse("stopped")
+                    + " on 127.0.0.1:" + node.postgresPort());
+        }
+        out.println("  " + running(layout.haproxy().pid(), layout.haproxy().startedAtEpochMillis()) + "  spilo haproxy (read-write 127.0.0.1:"
+                + layout.haproxy().primaryPort() + ", read-only 127.0.0.1:" + layout.haproxy().replicaPort() + ")");
+        out.println("Status page: " + statusPage(layout));
+        out.flush();
+        return layout;
+    }
+
+    private static String running(long pid, long startedAt) {
+        return Signals.isSameProcess(pid, startedAt) ? "running pid " + pid : "stopped        ";
+    }
+
+    /** The page of the first member whose agent runs (any member serves it; the page follows the others by itself). */
+    private static String statusPage(DemoLayout layout) {
+        DemoLayout.Node serving = layout.nodes().stream().filter(node -> Signals.isSameProcess(node.agentPid(),
+                node.agentStartedAtEpochMillis())).findFirst().orElse(layout.nodes().get(0));
+        return serving.restUrl().replaceFirst("/patroni$", "/ui");
+    }
+
+    private DemoLayout existingLayout() throws IOException {
+        return readLayout().orElseThrow(() -> new DemoException("no demo in " + directory + " (no " + LAYOUT_FILE
+                + "); start one with: bin/spilo demo --dir " + directory));
+    }
+
+    private static DemoLayout.Node node(DemoLayout layout, String name) {
+        return layout.nodes().stream().filter(node -> node.name().equals(name)).findFirst().orElseThrow(() -> new DemoException(
+                "the demo has no node " + name + "; its nodes: " + String.join(", ", layout.nodes().stream().map(DemoLayout.Node::name)
+                        .toList())));
+    }
+
     /** A new demo archives its WAL from the start and takes a first full backup, in the background on the leader. */
     private void startFirstBackup(DemoLayout layout) {
         String config = layout.nodes().get(0).configFile();
@@ -146,6 +253,12 @@ public final class Demo {
 
     private List<DemoLayout.EtcdMember> startEtcd(List<DemoLayout.EtcdMember> members, Optional<DemoTls> tls)
             throws InterruptedException {
+        return startEtcd(members, member -> true, tls);
+    }
+
+    /** Starts the members {@code which} selects (the cluster is always all of {@code members}); the list with their new pids. */
+    private List<DemoLayout.EtcdMember> startEtcd(List<DemoLayout.EtcdMember> members,
+            java.util.function.Predicate<DemoLayout.EtcdMember> which, Optional<DemoTls> tls) throws InterruptedException {
         String scheme = tls.isPresent() ? "https" : "http";
         StringBuilder initialCluster = new StringBuilder();
         for (DemoLayout.EtcdMember member : members) {
@@ -154,8 +267,13 @@ public final class Demo {
             }
             initialCluster.append(member.name()).append("=").append(scheme).append("://127.0.0.1:").append(member.peerPort());
         }
+        List<DemoLayout.EtcdMember> result = new ArrayList<>();
         List<DemoLayout.EtcdMember> started = new ArrayList<>();
         for (DemoLayout.EtcdMember member : members) {
+            if (!which.test(member)) {
+                result.add(member);
+                continue;
+            }
             String client = scheme + "://127.0.0.1:" + member.clientPort();
             String peer = scheme + "://127.0.0.1:" + member.peerPort();
             List<String> command = new ArrayList<>(List.of("etcd", "--name", member.name(),
@@ -173,13 +291,15 @@ public final class Demo {
             });
             ChildProcess process = ChildProcess.start("etcd " + member.name(), command,
                     directory.resolve("logs").resolve(member.name() + ".log"), true);
-            started.add(member.withProcess(process.pid(), startTime(process.pid())));
+            DemoLayout.EtcdMember running = member.withProcess(process.pid(), startTime(process.pid()));
+            started.add(running);
+            result.add(running);
         }
         for (DemoLayout.EtcdMember member : started) {
             DemoHealth.awaitHttp("etcd " + member.name(), scheme + "://127.0.0.1:" + member.clientPort() + "/health",
                     Duration.ofSeconds(60), tls);
         }
-        return started;
+        return result;
     }
 
 
@@ -224,6 +344,13 @@ public final class Demo {
         out.println("Connect (password in " + layout.connect().passfile() + "):");
         out.println("  primary (read-write):  " + layout.connect().primary());
         out.println("  replicas (read-only):  " + layout.connect().replicas());
+        if (layout.connect().primaryUri() != null) {
+            out.println("  URIs for any driver:   " + layout.connect().primaryUri());
+            out.println("                         " + layout.connect().replicasUri());
+        }
+        out.println("Status page (live):     " + statusPage(layout));
+        out.println("Try a failover:         bin/spilo demo kill node1 --dir " + directory + "; bin/spilo demo status --dir " + directory
+                + "; bin/spilo demo start node1 --dir " + directory);
         out.println("REST API of each member:");
         for (DemoLayout.Node node : layout.nodes()) {
             out.println("  " + node.name() + ": " + node.restUrl() + "   (PostgreSQL on 127.0.0.1:" + node.postgresPort()

@@ -65,9 +65,15 @@ public record DemoLayout(
         }
     }
 
+    /**
+     * How to connect: psql commands, and libpq URIs any driver reads as they are
+     * ({@code postgresql://postgres@127.0.0.1:5000/postgres?passfile=...}).
+     */
     public record Connect(
             @JsonProperty("primary") String primary,
             @JsonProperty("replicas") String replicas,
-            @JsonProperty("pgpass") String passfile) {
+            @JsonProperty("pgpass") String passfile,
+            @JsonProperty("primary_uri") String primaryUri,
+            @JsonProperty("replicas_uri") String replicasUri) {
     }
 }

@@ -60,7 +60,7 @@ final class DemoPlan {
         DemoLayout.Haproxy haproxy = new DemoLayout.Haproxy(primaryPort, replicaPort, statsPort,
                 "http://127.0.0.1:" + statsPort + "/", directory.resolve("haproxy").toString(), 0, 0);
         DemoLayout.Connect connect = new DemoLayout.Connect(psql(passfile, primaryPort, tls), psql(passfile, replicaPort, tls),
-                passfile.toString());
+                passfile.toString(), uri(passfile, primaryPort, tls), uri(passfile, replicaPort, tls));
         return new DemoLayout(SCOPE, directory.toString(), etcd, nodes, haproxy, connect, tls.orElse(null));
     }
 
@@ -71,6 +71,16 @@ final class DemoPlan {
                 .orElse("PGPASSFILE=" + passfile + " psql -h 127.0.0.1 -p " + port + " -U postgres");
     }
 
+
+    /** A libpq connection URI; the paths are percent-encoded where a URI needs it. */
+    static String uri(Path passfile, int port, java.util.Optional<DemoTls> tls) {
+        return "postgresql://postgres@127.0.0.1:" + port + "/postgres?passfile=" + encode(passfile.toString())
+                + tls.map(files -> "&sslmode=verify-full&sslrootcert=" + encode(files.ca())).orElse("");
+    }
+
+    private static String encode(String path) {
+        return java.net.URLEncoder.encode(path, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20").replace("%2F", "/");
+    }
 
     /** The preferred port if nobody listens there, else a free one; either way reported. */
     private int port(int preferred) {

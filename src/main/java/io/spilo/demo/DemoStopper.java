@@ -53,6 +53,11 @@ final class DemoStopper {
     }
 
 
+    /** The node's running postmaster, from its pid file. */
+    Optional<Long> postmaster(DemoLayout.Node node) {
+        return readPid(Path.of(node.dataDirectory()).resolve("postmaster.pid")).filter(pid -> isCommand(pid, "postgres"));
+    }
+
     void stopPostgres(DemoLayout.Node node) {
         readPid(Path.of(node.dataDirectory()).resolve("postmaster.pid")).filter(pid -> isCommand(pid, "postgres")).ifPresent(pid -> {
             Signals.send(pid, "INT");

@@ -25,7 +25,21 @@ public final class Signals {
     }
 
     public static boolean isAlive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !isZombie(pid);
+    }
+
+    /**
+     * An exited process its parent has not reaped yet: the JDK calls it alive, yet it runs nothing.
+     * Orphans wait for the machine's init to reap them, which may take a while.
+     */
+    static boolean isZombie(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+            int end = stat.lastIndexOf(')');
+            return end > 0 && end + 2 < stat.length() && stat.charAt(end + 2) == 'Z';
+        } catch (java.io.IOException e) {
+            return false; // gone, or no /proc: ProcessHandle's answer stands
+        }
     }
 
     /** The process start time, to recognise a pid recorded earlier (pids are reused). */

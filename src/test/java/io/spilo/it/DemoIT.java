@@ -44,9 +44,92 @@ class DemoIT {
     }
 
     private int runSpilo(String... arguments) throws InterruptedException {
-        ChildProcess process = ChildProcess.start("spilo " + arguments[0], AgentNode.spiloCommand(arguments),
-                directory.resolve("spilo-" + String.join("-", arguments).replace('/', '_').replace(' ', '_') + ".log"), false);
-        return process.waitFor(Duration.ofMinutes(4));
+        return spilo(arguments).exit();
+    }
+
+    record Run(int exit, String output) {
+    }
+
+    /** bin/spilo as a user runs it, its output not a terminal: the exit code and everything it printed. */
+    private Run spilo(String... arguments) throws InterruptedException {
+        Path log = directory.resolve("spilo-" + String.join("-", arguments).replace('/', '_').replace(' ', '_') + "-" + System.nanoTime()
+                + ".log");
+        ChildProcess process = ChildProcess.start("spilo " + arguments[0], AgentNode.spiloCommand(arguments), log, false);
+        int exit = process.waitFor(Duration.ofMinutes(4));
+        try {
+            return new Run(exit, Files.readString(log));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The README's "try a failover": kill, status, start — and a demo partly running is completed, not refused. */
+    @Test
+    void theDemoTeachesAFailoverWithKillStatusAndStart() throws Exception {
+        Path demo = directory.resolve("demo");
+        Run started = spilo("demo", "--detach", "--dir", demo.toString());
+        assertThat(started.exit()).as(started.output()).isZero();
+        assertThat(started.output()).contains("Status page (live):").contains("bin/spilo demo kill node1").doesNotContain("\u001b");
+        JsonNode layout = new ObjectMapper().readTree(demo.resolve("demo.json").toFile());
+        layout.path("nodes").forEach(node -> pidsToCheck.add(node.path("agent_pid").asLong()));
+        for (String uri : List.of("primary_uri", "replicas_uri")) {
+            String value = layout.path("connect").path(uri).asText();
+            assertThat(value).startsWith("postgresql://postgres@127.0.0.1:").contains("passfile=");
+            io.spilo.process.ProcessResult psql = io.spilo.process.ProcessRunner.asCurrentUser().run(List.of(
+                    "/usr/lib/postgresql/15/bin/psql", value, "-Atc", "SELECT pg_is_in_recovery()"), java.util.Map.of(), Duration.ofSeconds(30));
+            assertThat(psql.output().strip()).as("psql \"%s\": %s", value, psql.output()).isEqualTo(uri.equals("primary_uri") ? "f" : "t");
+        }
+        // The demo starts its agents together: whichever won the election is the one to kill.
+        String victim = null;
+        AgentNodeProbe victimProbe = null;
+        AgentNodeProbe survivor = null;
+        for (JsonNode node : layout.path("nodes")) {
+            AgentNodeProbe probe = new AgentNodeProbe(node.path("api_port").asInt());
+            if (probe.status("/primary") == 200) {
+                victim = node.path("name").asText();
+                victimProbe = probe;
+            } else {
+                survivor = probe;
+            }
+        }
+        assertThat(victim).as("the demo's primary").isNotNull();
+        assertThat(victimProbe.body("/ui")).contains("<title>Spilo cluster</title>");
+        String killed = victim;
+        AgentNodeProbe killedProbe = victimProbe;
+
+        Run kill = spilo("demo", "kill", killed, "--dir", demo.toString());
+        assertThat(kill.exit()).as(kill.output()).isZero();
+        assertThat(kill.output()).contains("Killed " + killed + ": agent pid");
+        await("a new leader after " + killed + " was killed").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
+                .until(() -> java.util.regex.Pattern.compile("(?m)^\\| (?!" + killed + " )node\\d +\\|[^\\n]*\\| Leader ")
+                        .matcher(spilo("demo", "status", "--dir", demo.toString()).output()).find());
+        Run status = spilo("demo", "status", "--dir", demo.toString());
+        assertThat(status.output()).containsPattern("stopped +" + killed + " agent").contains("Status page: http://127.0.0.1:")
+                .doesNotContain("\u001b");
+        System.out.println("SAMPLE bin/spilo demo status after demo kill " + killed + ":\n" + status.output());
+        assertThat(survivor.body("/ui/state")).contains("\"kind\":\"leader_lost\"");
+
+        Run start = spilo("demo", "start", killed, "--dir", demo.toString());
+        assertThat(start.exit()).as(start.output()).isZero();
+        await(killed + " streams again as a replica").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
+                .until(() -> killedProbe.status("/replica") == 200
+                        && killedProbe.body("/patroni").contains("\"replication_state\":\"streaming\""));
+        assertThat(spilo("demo", "status", "--dir", demo.toString()).output()).containsPattern("running pid \\d+ +" + killed + " agent")
+                .containsPattern("\\| " + killed + " .*\\| Replica .*\\| streaming ");
+
+        // Only node2's agent gone: 'spilo demo' on the directory starts it instead of refusing.
+        JsonNode now = new ObjectMapper().readTree(demo.resolve("demo.json").toFile());
+        io.spilo.process.Signals.send(now.path("nodes").get(1).path("agent_pid").asLong(), "KILL");
+        Run resumed = spilo("demo", "--detach", "--dir", demo.toString());
+        assertThat(resumed.exit()).as(resumed.output()).isZero();
+        assertThat(resumed.output()).contains("starting what is missing").contains("starting the agent of node2")
+                .doesNotContain("starting the agent of node1");
+        JsonNode after = new ObjectMapper().readTree(demo.resolve("demo.json").toFile());
+        after.path("nodes").forEach(node -> pidsToCheck.add(node.path("agent_pid").asLong()));
+        assertThat(runSpilo("demo", "stop", "--dir", demo.toString())).isZero();
+        for (long pid : pidsToCheck) {
+            assertThat(io.spilo.process.Signals.isAlive(pid)).as("pid " + pid + " stopped").isFalse();
+        }
     }
 
     /** The demo's own output and the tail of every log it wrote: the test directory is gone after the test. */
@@ -115,10 +198,11 @@ class DemoIT {
                 });
 
         // A new demo archives its WAL and takes a first full backup in the background on its first leader.
-        AgentNodeProbe node1 = new AgentNodeProbe(layout.path("nodes").get(0).path("api_port").asInt());
-        await("the demo's first full backup").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
-                .until(() -> node1.body("/backup").contains("\"state\":\"succeeded\""));
-        assertThat(node1.body("/backups")).contains("\"type\":\"full\"");
+        List<AgentNodeProbe> members = new ArrayList<>();
+        layout.path("nodes").forEach(node -> members.add(new AgentNodeProbe(node.path("api_port").asInt())));
+        await("the demo's first full backup, on its leader").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
+                .until(() -> members.stream().anyMatch(member -> member.body("/backup").contains("\"state\":\"succeeded\"")));
+        assertThat(members.get(0).body("/backups")).contains("\"type\":\"full\"");
 
         JsonNode leaderNode = null;
         for (JsonNode node : layout.path("nodes")) {

@@ -33,6 +33,10 @@ class StatusPageIT {
             browser.open("http://127.0.0.1:" + leader.apiPort + "/ui");
             Awaitility.await("the page names the three members and the leader").atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
                     .until(() -> roles(browser).equals(Map.of("node1", "leader", "node2", "replica", "node3", "replica")));
+            // The page shows the serving member's last read of etcd: the replicas' own keys say "running" a cycle later.
+            Awaitility.await("every member running on the page").atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
+                    .until(() -> browser.evaluate("[...document.querySelectorAll('[data-member]')].every(g => g.dataset.state === 'running')")
+                            .asBoolean());
             Path screenshots = Path.of(System.getProperty("spilo.jar", "target/spilo.jar")).toAbsolutePath().getParent();
             browser.screenshot(screenshots.resolve("status-page-healthy.png"));
             assertThat(browser.evaluate("document.getElementById('members').rows.length").asInt()).isEqualTo(3);

@@ -63,8 +63,11 @@ public final class JvmOptions {
      * that writes, at its exit, the classes it loaded.
      */
     public static List<String> archiveCommand(Path java, Path jar) {
-        return List.of(java.toString(), "-XX:ArchiveClassesAtExit=" + archiveBeside(jar), "-Xlog:cds*=off", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "warm-up");
+        // The launcher's own options, so the archive is made under the collector and heap it is mapped with.
+        List<String> command = new java.util.ArrayList<>(List.of(java.toString()));
+        command.addAll(DEFAULTS);
+        command.addAll(List.of("-XX:ArchiveClassesAtExit=" + archiveBeside(jar), "-Xlog:cds*=off", "-jar", jar.toString(), "warm-up"));
+        return List.copyOf(command);
     }
 
     /** {@link #DEFAULTS}, or the whitespace-separated words of {@code SPILO_JAVA_OPTS} when it is set. */

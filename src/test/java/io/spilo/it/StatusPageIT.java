@@ -57,6 +57,16 @@ class StatusPageIT {
             assertThat(events).contains("is the leader");
             assertThat(browser.evaluate("document.getElementById('served-by').textContent").asText()).isNotEqualTo("served by node1");
             browser.screenshot(screenshots.resolve("status-page-after-failover.png"));
+
+            // The same events from the command line.
+            java.io.StringWriter out = new java.io.StringWriter();
+            java.io.StringWriter err = new java.io.StringWriter();
+            int exit = io.spilo.cli.Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "events", "-c",
+                    cluster.nodes.get(1).configFile.toString());
+            assertThat(exit).as("spilo events: %s", err).isZero();
+            assertThat(out.toString()).containsPattern("Events seen by node[23]").contains("leader_lost")
+                    .contains("the leader key of node1 is gone");
+            System.out.println("SAMPLE spilo events after the failover:\n" + out);
         }
     }
 

@@ -58,6 +58,18 @@ class StatusPageIT {
             assertThat(browser.evaluate("document.getElementById('served-by').textContent").asText()).isNotEqualTo("served by node1");
             browser.screenshot(screenshots.resolve("status-page-after-failover.png"));
 
+            // etcd gone: the page says its data is the serving member's last view, and stale.
+            cluster.etcd.stop();
+            try {
+                Awaitility.await("the page says etcd cannot be reached").atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
+                        .until(() -> browser.evaluate("document.getElementById('freshness').textContent").asText()
+                                .contains("cannot reach etcd"));
+                assertThat(browser.evaluate("document.getElementById('freshness').dataset.stale").asText()).isEqualTo("true");
+                browser.screenshot(screenshots.resolve("status-page-etcd-unreachable.png"));
+            } finally {
+                cluster.etcd.start();
+            }
+
             // The same events from the command line.
             java.io.StringWriter out = new java.io.StringWriter();
             java.io.StringWriter err = new java.io.StringWriter();

@@ -20,8 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The fault-injection suite (DESIGN §7): a real cluster in network namespaces, broken the way
@@ -29,7 +28,9 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * checker reads the client's log and the data. Short form (each fault once, asynchronous and
  * synchronous mode) in every test run; {@code -Dspilo.faults.rounds=N} repeats it.
  */
-@Execution(ExecutionMode.CONCURRENT) // two clusters in separate namespaces
+// Alone on the machine: its checker judges timing and healing under faults, and one CI run with
+// other classes beside it saw a fault not heal in time (not reproduced alone or under etcd churn).
+@Isolated("the fault suite's faults and timings need the machine to themselves")
 class FaultSuiteIT {
     private static final int ROUNDS = Integer.getInteger("spilo.faults.rounds", 1);
     /** Runs only the faults whose name contains this text (for repeating one fault in the long suite). */

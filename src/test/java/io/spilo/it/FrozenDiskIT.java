@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * frozen one must acknowledge nothing after that, and once thawed (after 60 s) it rejoins as a
  * replica. Writers connect directly to every member's PostgreSQL. Both replication modes.
  */
+@org.junit.jupiter.api.parallel.Isolated("a frozen file system stalls more than its own writers: it runs alone")
 class FrozenDiskIT {
     private static final Duration CONVERGE = Duration.ofSeconds(120);
     private TestCluster cluster;

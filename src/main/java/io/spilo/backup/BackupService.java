@@ -61,6 +61,8 @@ public final class BackupService implements AutoCloseable {
 
     // Guarded by this.
     private Optional<BackupRun> lastRun = Optional.empty();
+    private final Object stanzaLock = new Object();
+    // Written under stanzaLock; read without it by the watch thread.
     private volatile boolean stanzaReady;
     private volatile Optional<ArchiverStatus> archiver = Optional.empty();
     private volatile Optional<BackupCatalog> catalog = Optional.empty();
@@ -151,11 +153,17 @@ public final class BackupService implements AutoCloseable {
         }
     }
 
+    /**
+     * One stanza-create at a time: the watch thread and a backup both ask for it, and pgBackRest's
+     * stanza lock makes the second of two concurrent ones (or a backup beside one) fail.
+     */
     private void ensureStanza() {
-        if (!stanzaReady) {
-            pgBackRest.stanzaCreate();
-            stanzaReady = true;
-            LOG.info("pgBackRest stanza {} is ready", config.stanza());
+        synchronized (stanzaLock) {
+            if (!stanzaReady) {
+                pgBackRest.stanzaCreate();
+                stanzaReady = true;
+                LOG.info("pgBackRest stanza {} is ready", config.stanza());
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * leader, and the same leader takes its key back; when a member cannot vouch, the leader demotes
  * within its leadership window as without failsafe mode. Both replication modes.
  */
+@org.junit.jupiter.api.parallel.Isolated("a 60 s etcd outage and its recovery are timed: other clusters' disk and CPU load make the etcd client's reconnect late")
 class FailsafeIT {
     private static final Duration CONVERGE = Duration.ofSeconds(90);
     private TestCluster cluster;

@@ -218,14 +218,22 @@ public final class Demo {
                         .toList())));
     }
 
-    /** A new demo archives its WAL from the start and takes a first full backup, in the background on the leader. */
+    /**
+     * A new demo archives its WAL from the start and takes a first full backup, in the background on
+     * the leader. A convenience: whatever goes wrong here is reported, and the demo runs on.
+     */
     private void startFirstBackup(DemoLayout layout) {
         String config = layout.nodes().get(0).configFile();
-        io.spilo.process.ProcessResult result = io.spilo.process.ProcessRunner.asCurrentUser().run(
-                javaCommand("backup", "-c", config, "--type", "full", "--no-wait"), java.util.Map.of(), java.time.Duration.ofSeconds(60));
-        out.println(result.succeeded() ? "First full backup started on the leader (pgBackRest, repository " + directory.resolve("backups")
-                + "); list backups with: bin/spilo backups -c " + config
-                : "The first full backup did not start: " + result.tail() + " (run bin/spilo backup -c " + config + " --type full)");
+        String retry = " (run bin/spilo backup -c " + config + " --type full)";
+        try {
+            io.spilo.process.ProcessResult result = io.spilo.process.ProcessRunner.asCurrentUser().run(
+                    javaCommand("backup", "-c", config, "--type", "full", "--no-wait"), java.util.Map.of(), Duration.ofSeconds(60));
+            out.println(result.succeeded() ? "First full backup started on the leader (pgBackRest, repository "
+                    + directory.resolve("backups") + "); list backups with: bin/spilo backups -c " + config
+                    : "The first full backup did not start: " + result.tail() + retry);
+        } catch (io.spilo.process.ProcessFailedException e) {
+            out.println("The first full backup did not start: " + e.getMessage() + retry);
+        }
     }
 
 

@@ -27,13 +27,15 @@ public final class RaceRules {
 
     /**
      * The last check before racing for the leader key: step back if any other member that answered
-     * is promoting, still a running primary, has received more WAL, or has as much WAL and a higher
-     * failover_priority. Members that may not be promoted, or did not answer, are not compared.
+     * is promoting, still a running primary, or (for a replica) has received more WAL, or has as much
+     * WAL and a higher failover_priority. Members that may not be promoted, or did not answer, are not compared.
      * Ties are left to the create-if-absent transaction.
      *
      * @param iAmRunningPrimary this member runs a primary without the key (after an etcd outage, say):
      *     another keyless primary is then no reason to step back, or two of them would wait for each
-     *     other forever; the transaction picks one and the other demotes when it sees the key taken
+     *     other forever; the transaction picks one and the other demotes when it sees the key taken.
+     *     Nor is a replica's position: it comes from this primary, and while clients write it
+     *     runs ahead of the reading this member took at the start of its cycle
      */
     public static Optional<String> reasonToStepBack(long myWalPosition, boolean iAmRunningPrimary, HaSettings settings,
             List<PeerStatus> peers) {
@@ -49,6 +51,12 @@ public final class RaceRules {
                     continue;
                 }
                 return Optional.of(peer.name() + " is still running as a primary");
+            }
+            if (iAmRunningPrimary) {
+                // Its replicas stream from it: a position one reports past this primary's own reading
+                // of a moment ago is WAL written since, not a better candidate (Patroni: the
+                // primary is always the healthiest).
+                continue;
             }
             if (peer.noFailover() || peer.failoverPriority() <= 0) {
                 continue;

@@ -110,4 +110,33 @@ class FailsafeTest {
         assertThat(harness.leader()).hasValue("node1");
         assertThat(node("node2").postgres.count("promote") + node("node3").postgres.count("promote")).isZero();
     }
+
+    /**
+     * Seen in CI (FailsafeIT, async): the leader's key expired during the outage, and when its client
+     * answered again the replicas reported a received position past the primary's own reading of a
+     * moment before (the writer never stopped). The primary stepped back from the race ("node2 has
+     * received more WAL") cycle after cycle, its fence ran out and stopped PostgreSQL, and it came
+     * back through a promotion: a new timeline for nothing. A running primary is the source of its
+     * replicas' WAL; it never steps back from taking its key back for their positions.
+     */
+    @Test
+    void aPrimaryWhoseKeyExpiredTakesItBackEvenWhenItsReplicasReportMoreWal() {
+        runningCluster(true);
+        etcdDown();
+        harness.runFor(60);
+        node("node2").postgres.setWalPosition(1001);
+        node("node3").postgres.setWalPosition(1001);
+        // The replicas' clients answer first: their member keys are back when the leader's answers.
+        node("node2").dcs.reconnect();
+        node("node3").dcs.reconnect();
+        harness.runFor(2);
+        assertThat(harness.leader()).as("the leader key expired during the outage").isEmpty();
+        node("node1").dcs.reconnect();
+
+        harness.runFor(40);
+        assertThat(harness.leader()).hasValue("node1");
+        assertThat(node("node1").postgres.calls()).doesNotContain("stop", "kill immediately", "crash");
+        assertThat(node("node1").postgres.count("promote") + node("node2").postgres.count("promote")
+                + node("node3").postgres.count("promote")).as("no new timeline").isZero();
+    }
 }

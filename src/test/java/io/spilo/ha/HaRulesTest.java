@@ -546,6 +546,14 @@ class HaRulesTest {
     }
 
     @Test
+    void aKeylessPrimaryDoesNotStepBackForAReplicaReportingMoreWal() {
+        PeerStatus replicaAhead = new PeerStatus("node2", true, false, 101, 2, false, false);
+
+        assertThat(RaceRules.reasonToStepBack(100, true, SETTINGS, List.of(replicaAhead))).isEmpty();
+        assertThat(RaceRules.reasonToStepBack(100, false, SETTINGS, List.of(replicaAhead))).isPresent();
+    }
+
+    @Test
     void duringALongActionTheOnlyDecisionBesidesWaitingIsTheSafetyDemotion() {
         ActionInProgress promoting = new ActionInProgress(MemberState.PROMOTING, "promoting PostgreSQL", NOW - SECOND);
         AgentMemory lapsed = AgentMemory.confirmedAt(NOW - SETTINGS.leadershipValidityNanos()).withActionInProgress(Optional.of(promoting));

@@ -132,6 +132,27 @@ class DemoIT {
         }
     }
 
+    /**
+     * What a failed start said, and each log's last warnings, short enough for the assertion message:
+     * the build's summary prints that in full where a long test output is cut.
+     */
+    private String diagnosis(Run run) throws java.io.IOException {
+        StringBuilder text = new StringBuilder("output: ").append(lastLines(run.output().lines().toList(), 12, line -> true));
+        try (java.util.stream.Stream<Path> files = Files.walk(directory.path())) {
+            for (Path log : files.filter(file -> file.toString().endsWith(".log") && !file.getFileName().toString().startsWith("spilo-"))
+                    .sorted().toList()) {
+                text.append("\n").append(directory.path().relativize(log)).append(": ").append(lastLines(Files.readAllLines(log), 4,
+                        line -> line.contains(" WARN ") || line.contains(" ERROR ") || line.contains("FATAL")));
+            }
+        }
+        return text.toString();
+    }
+
+    private static String lastLines(List<String> lines, int count, java.util.function.Predicate<String> keep) {
+        List<String> kept = lines.stream().filter(keep).toList();
+        return String.join("\n  ", kept.subList(Math.max(0, kept.size() - count), kept.size()));
+    }
+
     /** The demo's own output and the tail of every log it wrote: the test directory is gone after the test. */
     private void printLogs() throws java.io.IOException {
         List<Path> logs = new ArrayList<>();
@@ -167,11 +188,11 @@ class DemoIT {
     void theDemoServesClientsThroughHaproxyAcrossANodeCrashAndStopsCleanly() throws Exception {
         Path demo = directory.resolve("demo");
         long started = System.nanoTime();
-        int exit = runSpilo("demo", "--detach", "--dir", demo.toString());
-        if (exit != 0) {
+        Run run = spilo("demo", "--detach", "--dir", demo.toString());
+        if (run.exit() != 0) {
             printLogs();
         }
-        assertThat(exit).as("spilo demo exit code").isZero();
+        assertThat(run.exit()).as("spilo demo exit code; %s", diagnosis(run)).isZero();
         System.out.printf("MEASURE demo: bin/spilo demo --detach to ready in %.1f s (jar built)%n", (System.nanoTime() - started) / 1e9);
 
         JsonNode layout = new ObjectMapper().readTree(demo.resolve("demo.json").toFile());
@@ -259,11 +280,11 @@ class DemoIT {
     @Test
     void theTlsDemoPrintsVerifyFullConnectionStringsThatWorkAsPrinted() throws Exception {
         Path demo = directory.resolve("demo-tls");
-        int exit = runSpilo("demo", "--tls", "--detach", "--dir", demo.toString());
-        if (exit != 0) {
+        Run run = spilo("demo", "--tls", "--detach", "--dir", demo.toString());
+        if (run.exit() != 0) {
             printLogs();
         }
-        assertThat(exit).as("spilo demo --tls exit code").isZero();
+        assertThat(run.exit()).as("spilo demo --tls exit code; %s", diagnosis(run)).isZero();
         JsonNode layout = new ObjectMapper().readTree(demo.resolve("demo.json").toFile());
         layout.path("nodes").forEach(node -> pidsToCheck.add(node.path("agent_pid").asLong()));
         layout.path("etcd").forEach(member -> pidsToCheck.add(member.path("pid").asLong()));

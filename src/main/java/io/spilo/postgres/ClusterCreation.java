@@ -75,6 +75,7 @@ final class ClusterCreation {
     /** pg_rewind of the stopped data directory to {@code source} (a no-op when nothing diverged). */
     void rewind(Upstream source, Duration timeout) {
         String clusterState = Optional.ofNullable(controlData.read().get("Database cluster state")).orElse("");
+        boolean ranAsPrimary = clusterState.equals("shut down") || clusterState.equals("in production");
         if (!clusterState.equals("shut down") && !clusterState.equals("shut down in recovery")) {
             recoverKeepingWal(timeout);
         }
@@ -82,7 +83,17 @@ final class ClusterCreation {
         // A new primary's control file names its new timeline only after its first checkpoint;
         // without it pg_rewind would wrongly report "no rewind required".
         String where = source.host() + ":" + source.port();
-        sql.checkpoint(source.host(), source.port(), where + " before pg_rewind");
+        int sourceTimeline = sql.checkpointTimeline(source.host(), source.port(), where + " before pg_rewind");
+        int localTimeline = ControlData.parseInt(controlData.read().get("Latest checkpoint's TimeLineID"));
+        if (ranAsPrimary && localTimeline > 0 && localTimeline == sourceTimeline) {
+            // A timeline has one origin. This server ran as a primary on it, yet another server runs
+            // as one on it too: two promotions picked the same number (a candidate killed just after
+            // its promotion, before anyone streamed its history). pg_rewind compares timeline numbers
+            // and would answer "no rewind required"; the WAL differs all the same.
+            throw new PostgresException("this server ran as a primary on timeline " + localTimeline + ", and " + where
+                    + " runs as a primary on a timeline of that number too: the two histories diverged where pg_rewind cannot"
+                    + " see it, so the data directory must be cloned again");
+        }
         String sourceServer = ("host=" + source.host() + " port=" + source.port() + " user=" + config.superuser().username()
                 + " dbname=postgres passfile=" + config.passfile() + " connect_timeout=5 " + config.superuserSsl().conninfo()).strip();
         List<String> command = List.of(config.program("pg_rewind").toString(), "-D", config.dataDirectory().toString(),

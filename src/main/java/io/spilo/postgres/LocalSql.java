@@ -240,6 +240,18 @@ public final class LocalSql {
         }
     }
 
+    /** CHECKPOINT on {@code host:port}, then the timeline that checkpoint is on: the server's current one. */
+    int checkpointTimeline(String host, int port, String where) {
+        try (Connection own = connectTo(host, port, 120); Statement statement = own.createStatement()) {
+            statement.execute("CHECKPOINT");
+            try (ResultSet row = statement.executeQuery("SELECT timeline_id FROM pg_control_checkpoint()")) {
+                return row.next() ? row.getInt(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw PostgresException.unreachable("cannot run CHECKPOINT on " + where + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * The write probe's commit over a connection of its own (a stalled commit must not hold the
      * lock the loop's state queries need): a WAL message in a transaction, committed with

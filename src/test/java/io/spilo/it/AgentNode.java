@@ -189,6 +189,28 @@ final class AgentNode implements AutoCloseable {
         }
     }
 
+    /**
+     * One line on where this member stands and why: its /patroni state, and the last warnings of its
+     * newest agent log. For assertion messages, which the build prints in full where long test
+     * output is cut and the test directory is gone.
+     */
+    String diagnosis() {
+        JsonNode status = json("/patroni");
+        StringBuilder text = new StringBuilder(name).append(": ").append(status.isEmpty() ? "REST API silent"
+                : status.path("state").asText() + " " + status.path("role").asText() + " TL " + status.path("timeline").asText()
+                        + " " + status.path("replication_state").asText());
+        Path log = directory.resolve(name + ".agent." + starts + ".log");
+        try {
+            List<String> warnings = Files.readAllLines(log).stream().filter(line -> line.contains(" WARN ") || line.contains(" ERROR "))
+                    .toList();
+            warnings.subList(Math.max(0, warnings.size() - 3), warnings.size())
+                    .forEach(line -> text.append(" | ").append(line.length() > 300 ? line.substring(0, 300) : line));
+        } catch (IOException e) {
+            text.append(" | no agent log (").append(e.getMessage()).append(")");
+        }
+        return text.toString();
+    }
+
     Connection connect() throws SQLException {
         java.util.Properties properties = new java.util.Properties();
         properties.setProperty("user", "postgres");

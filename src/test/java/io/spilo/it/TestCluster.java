@@ -55,8 +55,19 @@ final class TestCluster implements AutoCloseable {
     }
 
     void awaitHealthy(java.time.Duration timeout) {
-        org.awaitility.Awaitility.await("one primary, all others streaming").atMost(timeout).pollInterval(java.time.Duration.ofMillis(200))
-                .until(() -> primaries().size() == 1 && streamingReplicas().size() == nodes.size() - 1);
+        try {
+            org.awaitility.Awaitility.await("one primary, all others streaming").atMost(timeout)
+                    .pollInterval(java.time.Duration.ofMillis(200))
+                    .until(() -> primaries().size() == 1 && streamingReplicas().size() == nodes.size() - 1);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("not one primary and all others streaming within " + timeout.toSeconds() + " s:\n  "
+                    + diagnosis(), e);
+        }
+    }
+
+    /** Each member's state and last warnings, a line each (see {@link AgentNode#diagnosis}). */
+    String diagnosis() {
+        return String.join("\n  ", nodes.stream().map(AgentNode::diagnosis).toList());
     }
 
     /** The ports of a running spilo haproxy. */

@@ -2,8 +2,10 @@ package io.spilo.process;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,16 +76,22 @@ public final class ProcessRunner {
         return run(asPostgresUser(command), environment, timeout);
     }
 
-    /** Runs {@code command} as this process's user and waits for it, at most {@code timeout}. */
+    /**
+     * Runs {@code command} as this process's user and waits for it, at most {@code timeout}. The
+     * output goes to a temporary file that is unlinked as soon as the process has it open: this
+     * process reads it through its own descriptor, and an agent killed meanwhile leaves no file behind.
+     */
     public ProcessResult run(List<String> command, Map<String, String> environment, Duration timeout) {
         Path output;
+        FileChannel reader;
         try {
             output = Files.createTempFile("spilo-process-", ".out");
+            reader = FileChannel.open(output, StandardOpenOption.READ);
         } catch (IOException e) {
             throw new ProcessFailedException("cannot create a temporary file for the output of " + command.get(0)
                     + ": " + e.getMessage() + " (is the temporary directory full or read-only?)", e);
         }
-        try {
+        try (reader) {
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(output.toFile())
@@ -95,6 +103,8 @@ public final class ProcessRunner {
             } catch (IOException e) {
                 throw new ProcessFailedException("cannot run " + command.get(0) + ": " + e.getMessage()
                         + " (is it installed and executable?)", e);
+            } finally {
+                deleteQuietly(output);
             }
             boolean finished;
             try {
@@ -110,21 +120,37 @@ public final class ProcessRunner {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 throw new ProcessFailedException(describe(command) + " did not finish within " + timeout.toSeconds()
-                        + " s and was killed; output: " + new ProcessResult(-1, read(output)).tail());
+                        + " s and was killed; output: " + new ProcessResult(-1, read(reader)).tail());
             }
-            return new ProcessResult(process.exitValue(), read(output));
+            return new ProcessResult(process.exitValue(), read(reader));
+        } catch (IOException e) {
+            // closing a read-only descriptor: nothing was lost
+            throw new ProcessFailedException("cannot close the output of " + command.get(0) + ": " + e.getMessage(), e);
         } finally {
-            try {
-                Files.deleteIfExists(output);
-            } catch (IOException ignored) {
-                // a leftover temp file is harmless
-            }
+            deleteQuietly(output);
         }
     }
 
-    private static String read(Path output) {
+    private static void deleteQuietly(Path file) {
         try {
-            return Files.readString(output, StandardCharsets.UTF_8);
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a leftover temp file is harmless
+        }
+    }
+
+    private static String read(FileChannel reader) {
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(8192);
+            long position = 0;
+            int read;
+            while ((read = reader.read(buffer, position)) > 0) {
+                bytes.write(buffer.array(), 0, read);
+                position += read;
+                buffer.clear();
+            }
+            return bytes.toString(StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "(output unreadable: " + e.getMessage() + ")";
         }

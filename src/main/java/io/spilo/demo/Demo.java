@@ -24,7 +24,6 @@ public final class Demo {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-
     private final Path directory;
 
     private final PrintWriter out;
@@ -34,7 +33,6 @@ public final class Demo {
     private final DemoPlan planner;
     private final DemoStopper stopper;
 
-
     public Demo(Path directory, PrintWriter out, Path jar) {
         this.directory = directory.toAbsolutePath().normalize();
         this.out = out;
@@ -42,7 +40,6 @@ public final class Demo {
         this.planner = new DemoPlan(this.directory, out);
         this.stopper = new DemoStopper(out);
     }
-
 
     /** The default demo directory: under the user's home, or a system directory when running as root (PostgreSQL must reach it). */
     public static Path defaultDirectory() {
@@ -52,11 +49,9 @@ public final class Demo {
         return Path.of(System.getProperty("user.home"), ".spilo", "demo");
     }
 
-
     public Path layoutFile() {
         return directory.resolve(LAYOUT_FILE);
     }
-
 
     /** Starts everything (or brings an earlier demo in this directory back with its data) and waits until it is healthy. */
     public DemoLayout start(int etcdMembers, boolean tls) throws IOException, InterruptedException {
@@ -236,7 +231,6 @@ public final class Demo {
         }
     }
 
-
     /** Stops every process of the demo in this directory, by pid: HAProxy, agents, PostgreSQL, etcd. Data stays. */
     public void stop() throws IOException {
         Optional<DemoLayout> found = readLayout();
@@ -257,7 +251,6 @@ public final class Demo {
         }
         out.println("Stopped the demo in " + directory + "; its data stays there (bin/spilo demo --dir " + directory + " brings it back).");
     }
-
 
     private List<DemoLayout.EtcdMember> startEtcd(List<DemoLayout.EtcdMember> members, Optional<DemoTls> tls)
             throws InterruptedException {
@@ -310,13 +303,11 @@ public final class Demo {
         return result;
     }
 
-
     private DemoLayout.Node startAgent(DemoLayout.Node node) {
         ChildProcess process = ChildProcess.start("agent " + node.name(), javaCommand("agent", "-c", node.configFile()),
                 Path.of(node.log()), true);
         return node.withProcess(process.pid(), startTime(process.pid()));
     }
-
 
     private DemoLayout.Haproxy startHaproxy(DemoLayout layout) {
         ChildProcess process = ChildProcess.start("spilo haproxy", javaCommand("haproxy", "-c", layout.nodes().get(0).configFile()),
@@ -324,11 +315,9 @@ public final class Demo {
         return layout.haproxy().withProcess(process.pid(), startTime(process.pid()));
     }
 
-
     private Path runJar() {
         return directory.resolve("spilo.jar");
     }
-
 
     private List<String> javaCommand(String... arguments) {
         List<String> command = new ArrayList<>();
@@ -336,16 +325,22 @@ public final class Demo {
         // Not the build's class-data archive: Java 17 ties it to the jar's path, and building one for
         // the copy would cost a fresh demo more time than it saves.
         command.addAll(JvmOptions.fromEnvironment(System.getenv()));
+        // Everything of a demo stays in its directory, also the temporary files of a process killed mid-way.
+        Path temporary = directory.resolve("tmp");
+        try {
+            Files.createDirectories(temporary);
+        } catch (IOException e) {
+            throw new DemoException("cannot create " + temporary + ": " + e.getMessage());
+        }
+        command.add("-Djava.io.tmpdir=" + temporary);
         command.addAll(List.of("-jar", runJar().toString()));
         command.addAll(List.of(arguments));
         return command;
     }
 
-
     private static long startTime(long pid) {
         return Signals.startTime(pid).map(java.time.Instant::toEpochMilli).orElse(0L);
     }
-
 
     private void printSummary(DemoLayout layout) {
         out.println();
@@ -374,7 +369,6 @@ public final class Demo {
         out.flush();
     }
 
-
     private Optional<DemoLayout> readLayout() throws IOException {
         Path file = layoutFile();
         if (!Files.exists(file)) {
@@ -383,14 +377,12 @@ public final class Demo {
         return Optional.of(JSON.readValue(file.toFile(), DemoLayout.class));
     }
 
-
     private void writeLayout(DemoLayout layout) throws IOException {
         Path temporary = directory.resolve(LAYOUT_FILE + ".tmp");
         JSON.writeValue(temporary.toFile(), layout);
         Files.move(temporary, layoutFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
-
 
     private static void createDirectory(Path path) throws IOException {
         Files.createDirectories(path);

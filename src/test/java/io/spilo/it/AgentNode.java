@@ -100,8 +100,20 @@ final class AgentNode implements AutoCloseable {
         return namespace.orElseThrow(() -> new IllegalStateException(name + " runs on loopback, not in a namespace"));
     }
 
+    /**
+     * The agent's temporary files go to the test's directory: an agent killed while a tool runs
+     * leaves its output file there, and the directory goes with the test.
+     */
     static List<String> agentCommand(Path configFile) {
-        return spiloCommand("agent", "-c", configFile.toString());
+        Path temporary = configFile.toAbsolutePath().getParent().resolve("tmp");
+        try {
+            Files.createDirectories(temporary);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + temporary + ": " + e.getMessage(), e);
+        }
+        List<String> command = new java.util.ArrayList<>(spiloCommand("agent", "-c", configFile.toString()));
+        command.add(command.indexOf("-jar"), "-Djava.io.tmpdir=" + temporary);
+        return command;
     }
 
     /** The built jar, run as users run it (bin/spilo's JVM options). */

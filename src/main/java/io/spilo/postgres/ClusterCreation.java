@@ -83,7 +83,7 @@ final class ClusterCreation {
         // A new primary's control file names its new timeline only after its first checkpoint;
         // without it pg_rewind would wrongly report "no rewind required".
         String where = source.host() + ":" + source.port();
-        int sourceTimeline = sql.checkpointTimeline(source.host(), source.port(), where + " before pg_rewind");
+        int sourceTimeline = sql.checkpoint(source.host(), source.port(), where + " before pg_rewind");
         int localTimeline = ControlData.parseInt(controlData.read().get("Latest checkpoint's TimeLineID"));
         if (ranAsPrimary && localTimeline > 0 && localTimeline == sourceTimeline) {
             // A timeline has one origin. This server ran as a primary on it, yet another server runs

@@ -231,17 +231,11 @@ public final class LocalSql {
         }
     }
 
-    /** CHECKPOINT on {@code host:port} over a connection of its own (it may take long; the kept one stays free). */
-    void checkpoint(String host, int port, String where) {
-        try (Connection own = connectTo(host, port, 120); Statement statement = own.createStatement()) {
-            statement.execute("CHECKPOINT");
-        } catch (SQLException e) {
-            throw PostgresException.unreachable("cannot run CHECKPOINT on " + where + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** CHECKPOINT on {@code host:port}, then the timeline that checkpoint is on: the server's current one. */
-    int checkpointTimeline(String host, int port, String where) {
+    /**
+     * CHECKPOINT on {@code host:port} over a connection of its own (it may take long; the kept one
+     * stays free); returns the timeline that checkpoint is on: the server's current one.
+     */
+    int checkpoint(String host, int port, String where) {
         try (Connection own = connectTo(host, port, 120); Statement statement = own.createStatement()) {
             statement.execute("CHECKPOINT");
             try (ResultSet row = statement.executeQuery("SELECT timeline_id FROM pg_control_checkpoint()")) {

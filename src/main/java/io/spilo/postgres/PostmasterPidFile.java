@@ -65,11 +65,6 @@ public final class PostmasterPidFile {
         return processState(pid).filter(state -> state == 'Z' || state == 'X').isPresent();
     }
 
-    /** Whether {@code pid} exists and is no zombie: one read of {@code /proc/<pid>/stat}, for frequent checks. */
-    static boolean isRunning(long pid) {
-        return processState(pid).filter(state -> state != 'Z' && state != 'X').isPresent();
-    }
-
     /** The state letter of {@code /proc/<pid>/stat} (after the command in parentheses); empty without such a process. */
     private static Optional<Character> processState(long pid) {
         try {

@@ -47,7 +47,7 @@ public final class PostmasterWatch implements AutoCloseable {
 
     public static PostmasterWatch start(Path dataDirectory, Runnable onChange) {
         PostmasterWatch watch = new PostmasterWatch(dataDirectory, onChange);
-        watch.pidFileModified = watch.pidFileModified();
+        watch.pidFileModified = watch.pidFile.lastModified();
         watch.last = watch.observe();
         watch.timer.scheduleWithFixedDelay(watch::check, INTERVAL_MILLIS, INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         return watch;
@@ -63,14 +63,9 @@ public final class PostmasterWatch implements AutoCloseable {
         return new Observation(pid, pid.isPresent() ? PostmasterPidFile.status(dataDirectory) : Optional.empty());
     }
 
-    /** Milliseconds, 0 when there is no file. */
-    private long pidFileModified() {
-        return pidFile.lastModified();
-    }
-
     private void check() {
         try {
-            long modified = pidFileModified();
+            long modified = pidFile.lastModified(); // 0 without a file
             Observation now;
             if (modified != pidFileModified) {
                 pidFileModified = modified;

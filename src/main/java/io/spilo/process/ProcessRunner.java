@@ -83,15 +83,20 @@ public final class ProcessRunner {
      */
     public ProcessResult run(List<String> command, Map<String, String> environment, Duration timeout) {
         Path output;
-        FileChannel reader;
         try {
             output = Files.createTempFile("spilo-process-", ".out");
-            reader = FileChannel.open(output, StandardOpenOption.READ);
         } catch (IOException e) {
             throw new ProcessFailedException("cannot create a temporary file for the output of " + command.get(0)
                     + ": " + e.getMessage() + " (is the temporary directory full or read-only?)", e);
         }
-        try (reader) {
+        FileChannel reader;
+        try {
+            reader = FileChannel.open(output, StandardOpenOption.READ);
+        } catch (IOException e) {
+            deleteQuietly(output);
+            throw new ProcessFailedException("cannot read the temporary file " + output + ": " + e.getMessage(), e);
+        }
+        try {
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(output.toFile())
@@ -123,11 +128,12 @@ public final class ProcessRunner {
                         + " s and was killed; output: " + new ProcessResult(-1, read(reader)).tail());
             }
             return new ProcessResult(process.exitValue(), read(reader));
-        } catch (IOException e) {
-            // closing a read-only descriptor: nothing was lost
-            throw new ProcessFailedException("cannot close the output of " + command.get(0) + ": " + e.getMessage(), e);
         } finally {
-            deleteQuietly(output);
+            try {
+                reader.close();
+            } catch (IOException ignored) {
+                // a read-only descriptor of an unlinked file: nothing to lose
+            }
         }
     }
 
